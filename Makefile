@@ -1,0 +1,39 @@
+# Joinery: `make run` serves the portal on the embedded default; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint typecheck pytest bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $(STAMP)
+
+run: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: install
+	$(BIN)/mypy pipelines accounts frontend config
+
+pytest: install
+	$(BIN)/pytest -n 2 --dist loadfile
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python bench/engine_io.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache

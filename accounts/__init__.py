@@ -1,0 +1,1 @@
+"""Joinery's users, their roles per pipeline and their API tokens."""

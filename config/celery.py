@@ -1,0 +1,12 @@
+"""The Celery app of Joinery; start a worker with `celery -A config worker`."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("joinery")
+# Celery settings live in Django settings under the CELERY_ prefix (CELERY_BROKER_URL, ...).
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,213 @@
+"""Settings of the Joinery portal. Every value comes from the environment through `config.env`.
+
+The defaults are the embedded setup `make run` uses: DEBUG on, SQLite portal and data databases
+and a file-system Celery broker under `var/`, an in-memory channel layer. `docker/.env.example`
+lists every variable with its meaning.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_db_url, env_list, env_str, env_url, parse_db_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+# Both processes of the embedded setup (web server and Celery worker) write the portal file: WAL
+# lets readers run beside a writer, and IMMEDIATE takes the write lock at BEGIN, so a second
+# writer waits out the timeout instead of failing with "database is locked" halfway through.
+_SQLITE_CONCURRENCY = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _ensure_parent(path: str) -> None:
+    """SQLite creates a database file but not its folder; `var/` appears on first use."""
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key(debug: bool) -> str:
+    key = env_str("DJANGO_SECRET_KEY", None)
+    if key is not None:
+        return key
+    if not debug:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is false: the development key "
+            "is public."
+        )
+    return "django-insecure-joinery-development-key-never-use-in-production"
+
+
+def _portal_database(db: dict[str, Any]) -> dict[str, Any]:
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        _ensure_parent(db["NAME"])
+        db["OPTIONS"] = {**_SQLITE_CONCURRENCY, **db["OPTIONS"]}
+    return db
+
+
+def _data_database_url() -> str:
+    url = env_url(
+        "DATA_DATABASE_URL",
+        f"sqlite:///{VAR_DIR / 'data.sqlite3'}",
+        schemes={"sqlite", "mysql", "mariadb"},
+    )
+    if url.startswith("sqlite:"):
+        _ensure_parent(parse_db_url(url, source="DATA_DATABASE_URL")["NAME"])
+    return url
+
+
+def _filesystem_broker_options(broker_url: str) -> dict[str, str]:
+    """kombu's file-system transport needs existing folders; producer and consumer share one."""
+    if not broker_url.startswith("filesystem:"):
+        return {}
+    queue, control = VAR_DIR / "broker" / "queue", VAR_DIR / "broker" / "control"
+    queue.mkdir(parents=True, exist_ok=True)
+    control.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(queue),
+        "data_folder_out": str(queue),
+        "control_folder": str(control),
+    }
+
+
+# --- Core -----------------------------------------------------------------------------------
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+SECRET_KEY = _secret_key(DEBUG)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    # First, so that `runserver` is daphne's ASGI server (WebSockets work in development).
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "channels",
+    "accounts",
+    "pipelines",
+    "frontend",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Portal database and users --------------------------------------------------------------
+
+DATABASES = {
+    "default": _portal_database(
+        env_db_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
+    ),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- Internationalisation and static files --------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+# --- API ------------------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Joinery API",
+    "DESCRIPTION": "Pipelines, table definitions, populate runs and their rows.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Background work and live updates -------------------------------------------------------
+
+# kombu asks every broker URL for a host, even the file-system one, and warns without one.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://localhost//")
+CELERY_BROKER_TRANSPORT_OPTIONS = _filesystem_broker_options(CELERY_BROKER_URL)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+
+# In memory until the populate work wires REDIS_URL in as the channel layer; with this layer the
+# consumers tail the event log instead of waiting for a doorbell from other processes.
+CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Joinery's own settings -----------------------------------------------------------------
+
+JOINERY: dict[str, Any] = {
+    # The engine's data database (the lab's tables): sqlite:///path or mysql://user:pass@host:port
+    "DATA_DATABASE_URL": _data_database_url(),
+    # Modules defining pipelines that the portal loads at start-up.
+    "PIPELINE_MODULES": env_list("JOINERY_PIPELINE_MODULES"),
+    # Redis for the channel layer (and later the broker); None in the embedded setup.
+    "REDIS_URL": env_str("REDIS_URL", None),
+}
+
+# --- Logging --------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {
+        "handlers": ["console"],
+        "level": env_str("DJANGO_LOG_LEVEL", "INFO", choices=_LOG_LEVELS),
+    },
+    # Django's own console handler would print each record a second time beside the root one.
+    "loggers": {"django": {"handlers": [], "propagate": True}},
+}

@@ -1,0 +1,1 @@
+"""The portal's HTTP API: thin views that parse, call services or selectors, and serialize."""

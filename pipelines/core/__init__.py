@@ -1,0 +1,68 @@
+"""Joinery's engine: DataJoint's model and API. ``import pipelines.core as dj``."""
+
+from __future__ import annotations
+
+from .blob import MatCell, MatStruct
+from .codecs import Codec, get_codec, list_codecs
+from .db.connection import Connection
+from .db.default import config, conn
+from .errors import (
+    AccessError,
+    DataJointError,
+    DuplicateError,
+    IntegrityError,
+    LostConnectionError,
+    MissingAttributeError,
+    MissingTableError,
+    QueryError,
+    QuerySyntaxError,
+    UnknownAttributeError,
+)
+from .query.coerce import AndList, Not
+from .query.top import Top
+from .schema.expression import QueryExpression
+from .schema.schema import Schema
+from .schema.table import FreeTable, Table
+from .schema.tiers import Computed, Imported, Lookup, Manual, Part
+from .schema.virtual import VirtualModule, list_schemas, virtual_schema
+
+__version__ = "0.1.0"
+
+from . import errors
+
+__all__ = [
+    "AccessError",
+    "AndList",
+    "Codec",
+    "Computed",
+    "Connection",
+    "DataJointError",
+    "DuplicateError",
+    "FreeTable",
+    "Imported",
+    "IntegrityError",
+    "Lookup",
+    "LostConnectionError",
+    "Manual",
+    "MatCell",
+    "MatStruct",
+    "MissingAttributeError",
+    "MissingTableError",
+    "Not",
+    "Part",
+    "QueryError",
+    "QueryExpression",
+    "QuerySyntaxError",
+    "Schema",
+    "Table",
+    "Top",
+    "UnknownAttributeError",
+    "VirtualModule",
+    "config",
+    "conn",
+    "errors",
+    "get_codec",
+    "list_codecs",
+    "list_schemas",
+    "virtual_schema",
+]

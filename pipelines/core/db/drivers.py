@@ -1,0 +1,162 @@
+"""The two database drivers: how to connect, set a session up, and translate their errors.
+
+mysqlclient (``MySQLdb``) for MySQL/MariaDB, the standard library's ``sqlite3`` for SQLite. Driver
+errors become DataJoint's error classes here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+import MySQLdb
+
+from ..errors import (
+    AccessError,
+    DataJointError,
+    DuplicateError,
+    IntegrityError,
+    LostConnectionError,
+    MissingAttributeError,
+    MissingTableError,
+    QuerySyntaxError,
+    UnknownAttributeError,
+)
+from ..settings import DatabaseAddress
+from ..sql.dialects import Dialect, MySQLDialect, SQLiteDialect
+from .catalog import Catalog
+from .catalog_mysql import MySQLCatalog
+from .catalog_sqlite import SQLiteCatalog
+
+MYSQL_SQL_MODE = (
+    "NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
+    "STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,ONLY_FULL_GROUP_BY"
+)
+
+
+class Driver:
+    """One backend's connect / begin / translate-error behaviour."""
+
+    dialect: Dialect
+    lost_connection_errors: tuple[type[BaseException], ...] = ()
+    begin_statement = "START TRANSACTION"
+    catalog_class: type[Catalog] = Catalog
+
+    def connect(self, address: DatabaseAddress, charset: str) -> Any:
+        raise NotImplementedError
+
+    def translate(self, error: BaseException) -> BaseException:
+        raise NotImplementedError
+
+    def ping(self, raw: Any) -> None:
+        raise NotImplementedError
+
+
+class MySQLDriver(Driver):
+    dialect = MySQLDialect()
+    begin_statement = "START TRANSACTION WITH CONSISTENT SNAPSHOT"
+    catalog_class = MySQLCatalog
+
+    def connect(self, address: DatabaseAddress, charset: str) -> Any:
+        kwargs: dict[str, Any] = {
+            "host": address.host,
+            "port": address.port,
+            "user": address.user or "",
+            "password": address.password or "",
+            "charset": charset or "utf8mb4",
+            "autocommit": True,
+            "local_infile": True,
+            "init_command": f"SET SESSION sql_mode='{MYSQL_SQL_MODE}'",
+        }
+        try:
+            return MySQLdb.connect(**kwargs)
+        except MySQLdb.OperationalError as error:
+            raise LostConnectionError(
+                f"Connection failed {address.user}@{address.host}:{address.port}: {error.args[-1]}"
+            ) from error
+
+    def ping(self, raw: Any) -> None:
+        raw.ping()
+
+    def translate(self, error: BaseException) -> BaseException:
+        if isinstance(error, MySQLdb.InterfaceError):
+            return LostConnectionError(
+                "Server connection lost due to an interface error.", *error.args
+            )
+        if not isinstance(error, MySQLdb.Error) or not error.args:
+            return error
+        code, message = error.args[0], str(error.args[-1])
+        mapping: dict[int, Callable[[], BaseException]] = {
+            2006: lambda: LostConnectionError("Server connection lost", message),
+            2013: lambda: LostConnectionError("Server connection lost", message),
+            1044: lambda: AccessError("Insufficient privileges.", message, message),
+            1142: lambda: AccessError("Insufficient privileges.", message, message),
+            1143: lambda: AccessError("Insufficient privileges.", message, message),
+            1062: lambda: DuplicateError(message),
+            1217: lambda: IntegrityError(message),
+            1451: lambda: IntegrityError(message),
+            1452: lambda: IntegrityError(message),
+            3730: lambda: IntegrityError(message),
+            1064: lambda: QuerySyntaxError(message, message),
+            1146: lambda: MissingTableError(message, message),
+            1364: lambda: MissingAttributeError(message),
+            1054: lambda: UnknownAttributeError(message),
+        }
+        factory = mapping.get(code) if isinstance(code, int) else None
+        return factory() if factory else error
+
+
+_SQLITE_PATTERNS: list[tuple[re.Pattern[str], type[DataJointError]]] = [
+    (re.compile(r"UNIQUE constraint failed|PRIMARY KEY must be unique"), DuplicateError),
+    (re.compile(r"FOREIGN KEY constraint failed"), IntegrityError),
+    (re.compile(r"NOT NULL constraint failed"), MissingAttributeError),
+    (re.compile(r"no such table"), MissingTableError),
+    (re.compile(r"has no column named|no such column"), UnknownAttributeError),
+    (re.compile(r"syntax error|incomplete input"), QuerySyntaxError),
+]
+
+
+class SQLiteDriver(Driver):
+    dialect = SQLiteDialect()
+    begin_statement = "BEGIN IMMEDIATE"
+    catalog_class = SQLiteCatalog
+
+    def connect(self, address: DatabaseAddress, charset: str) -> Any:
+        path = address.path
+        if path != ":memory:":
+            directory = os.path.dirname(os.path.abspath(path))
+            os.makedirs(directory, exist_ok=True)
+        raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+        raw.execute("PRAGMA foreign_keys = ON")
+        raw.execute("PRAGMA busy_timeout = 30000")
+        if path != ":memory:":
+            raw.execute("PRAGMA journal_mode = WAL")
+            raw.execute("PRAGMA synchronous = NORMAL")
+        return raw
+
+    def ping(self, raw: Any) -> None:
+        raw.execute("SELECT 1")
+
+    def translate(self, error: BaseException) -> BaseException:
+        if not isinstance(error, sqlite3.Error):
+            return error
+        message = str(error)
+        if isinstance(error, sqlite3.ProgrammingError) and "closed" in message:
+            return LostConnectionError("Connection is closed.", message)
+        for pattern, error_class in _SQLITE_PATTERNS:
+            if pattern.search(message):
+                if error_class in (QuerySyntaxError, MissingTableError):
+                    return error_class(message, message)
+                return error_class(message)
+        return error
+
+
+def driver_for(backend: str) -> Driver:
+    if backend == "mysql":
+        return MySQLDriver()
+    if backend == "sqlite":
+        return SQLiteDriver()
+    raise DataJointError(f"Unsupported database backend {backend!r}: use mysql or sqlite")

@@ -1,0 +1,209 @@
+"""INSERT for a batch of rows: validate and encode every value first, then one transaction.
+
+Nothing is written unless every row is valid; a server-side failure rolls the whole batch back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import DataJointError, DuplicateError, IntegrityError, MissingAttributeError
+from ..query.heading import Attribute, Heading, codec_chain
+from ..query.values import encoder_for, integer_range
+from .catalog import ForeignKeyInfo
+from .connection import Connection
+
+
+@dataclass(frozen=True)
+class InsertTarget:
+    database: str
+    table_name: str
+    heading: Heading  # all attributes, hidden ones included where insertable
+    foreign_keys: tuple[ForeignKeyInfo, ...] = ()
+
+    @property
+    def display_name(self) -> str:
+        return f"`{self.database}`.`{self.table_name}`"
+
+
+def encode_columns(
+    conn: Connection, target: InsertTarget, fields: list[str], rows: list[list[Any]]
+) -> list[tuple[Any, ...]]:
+    """Validate and encode every value, column by column; errors name the row and attribute."""
+    heading = target.heading
+    _check_required(target, fields)
+    columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else []
+    for position, name in enumerate(fields):
+        attribute = heading.all_attributes[name]
+        columns[position] = _encode_column(conn, target, attribute, columns[position])
+    return list(zip(*columns, strict=True)) if columns else [()] * len(rows)
+
+
+def _check_required(target: InsertTarget, fields: list[str]) -> None:
+    missing = [
+        a.name
+        for a in target.heading.all_attributes.values()
+        if a.name not in fields and _required(a)
+    ]
+    if missing:
+        raise MissingAttributeError(
+            f"Missing value for attribute{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(f'`{m}`' for m in missing)} of {target.display_name}: "
+            "it has no default and is not nullable."
+        )
+
+
+def _required(attribute: Attribute) -> bool:
+    return not attribute.nullable and attribute.default is None and not attribute.autoincrement
+
+
+def _encode_column(
+    conn: Connection, target: InsertTarget, attribute: Attribute, values: list[Any]
+) -> list[Any]:
+    if attribute.codec is not None or attribute.type.startswith("<"):
+        values = _codec_encode(conn, target, attribute, values)
+    elif _fast_path_ok(attribute, values):
+        return values
+    textual = not conn.dialect.has_column_comments
+    encode = encoder_for(_storage_view(attribute), textual_temporal=textual)
+    encoded = []
+    for number, value in enumerate(values, start=1):
+        try:
+            item = encode(value)
+        except DataJointError as error:
+            raise DataJointError(
+                f"{error.args[0]} (row {number} of the insert into {target.display_name})"
+            ) from None
+        if item is None:
+            item = _default_for(attribute, target, number)
+        encoded.append(item)
+    return encoded
+
+
+def _storage_view(attribute: Attribute) -> Attribute:
+    """Codec columns are encoded to their stored type; validate them as that type."""
+    if attribute.codec is None and not attribute.type.startswith("<"):
+        return attribute
+    chain = codec_chain(attribute)
+    return attribute.replace(json=chain.final_type == "json", is_blob=chain.final_type != "json")
+
+
+def _codec_encode(
+    conn: Connection, target: InsertTarget, attribute: Attribute, values: list[Any]
+) -> list[Any]:
+    chain = codec_chain(attribute)
+    context = {
+        "schema": target.database,
+        "table": target.table_name,
+        "field": attribute.name,
+        "config": conn.config,
+    }
+    return [None if v is None else chain.encode(v, context) for v in values]
+
+
+def _fast_path_ok(attribute: Attribute, values: list[Any]) -> bool:
+    """True when a column is already valid driver input (checked with C-speed builtins)."""
+    if not values or attribute.uuid or attribute.json:
+        return False
+    if attribute.is_integer:
+        bounds = integer_range(attribute.storage_type)
+        return (
+            bounds is not None
+            and all(type(v) is int for v in values)
+            and bounds[0] <= min(values)
+            and max(values) <= bounds[1]
+        )
+    if attribute.is_float:
+        return all(type(v) is float for v in values) and math.isfinite(math.fsum(values))
+    if attribute.string and attribute.storage_type.lower().startswith(("varchar", "char")):
+        length = int(attribute.storage_type.split("(")[1].split(")")[0])
+        return all(type(v) is str for v in values) and max(map(len, values)) <= length
+    return False
+
+
+def _default_for(attribute: Attribute, target: InsertTarget, number: int) -> Any:
+    if attribute.nullable or attribute.autoincrement:
+        return None
+    if attribute.default is None:
+        raise MissingAttributeError(
+            f"Attribute `{attribute.name}` of {target.display_name} cannot be NULL: it has no "
+            f"default (row {number})."
+        )
+    default = attribute.default.strip('"')
+    if default.upper().startswith("CURRENT_TIMESTAMP"):
+        return dt.datetime.now().replace(microsecond=0)
+    return default
+
+
+def insert_statement(
+    conn: Connection,
+    target: InsertTarget,
+    fields: Sequence[str],
+    *,
+    replace: bool,
+    skip_duplicates: bool,
+) -> str:
+    dialect = conn.dialect
+    table = dialect.table_ref(target.database, target.table_name)
+    verb = dialect.insert_verb(replace=replace, skip_duplicates=skip_duplicates)
+    columns = ",".join(dialect.quote(f) for f in fields)
+    marks = ",".join([dialect.placeholder] * len(fields))
+    sql = f"{verb} INTO {table}({columns}) VALUES ({marks})"
+    if skip_duplicates and not replace:
+        first_key = target.heading.primary_key[0] if target.heading.primary_key else fields[0]
+        sql += dialect.skip_duplicates_clause(table, first_key)
+    return sql
+
+
+def execute_insert(
+    conn: Connection,
+    target: InsertTarget,
+    fields: list[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    replace: bool,
+    skip_duplicates: bool,
+    chunk_size: int | None,
+) -> None:
+    """Send the encoded rows in one transaction (joining an open one)."""
+    if not rows:
+        return
+    sql = insert_statement(conn, target, fields, replace=replace, skip_duplicates=skip_duplicates)
+    size = chunk_size or len(rows)
+    chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
+    own = not conn.in_transaction and (len(chunks) > 1 or conn.backend == "sqlite")
+    if own:
+        conn.start_transaction()
+    try:
+        for chunk in chunks:
+            conn.executemany(sql, chunk)
+    except (DuplicateError, IntegrityError, MissingAttributeError) as error:
+        if own:
+            conn.cancel_transaction()
+        raise _explain(error, target) from error
+    except BaseException:
+        if own:
+            conn.cancel_transaction()
+        raise
+    if own:
+        conn.commit_transaction()
+
+
+def _explain(error: DataJointError, target: InsertTarget) -> DataJointError:
+    message = f"{error.args[0]} (inserting into {target.display_name})"
+    if isinstance(error, DuplicateError):
+        return DuplicateError(
+            message, "To ignore duplicate entries in insert, set skip_duplicates=True"
+        )
+    if isinstance(error, IntegrityError):
+        parents = ", ".join(
+            f"`{fk.parent_database}`.`{fk.parent_table}` ({', '.join(fk.columns)})"
+            for fk in target.foreign_keys
+        )
+        hint = f" A referenced row is missing in one of: {parents}." if parents else ""
+        return IntegrityError(message + hint)
+    return error.__class__(message)

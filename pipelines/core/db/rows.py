@@ -1,0 +1,107 @@
+"""Insert input of any accepted shape -> (field names, list of value rows).
+
+Accepted: dicts, numpy records, positional tuples (deprecated in DataJoint 2.x, still taken), a
+pandas DataFrame, a numpy structured array, or a path to a CSV file.
+"""
+
+from __future__ import annotations
+
+import csv
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import DataJointError, UnknownFieldError
+
+
+def normalize_rows(
+    rows: Any, heading_names: Sequence[str], *, ignore_extra_fields: bool, table: str
+) -> tuple[list[str], list[list[Any]]]:
+    """The field set (fixed by the first row) and each row's values in that order."""
+    records = _records(rows)
+    if not records:
+        return [], []
+    first = records[0]
+    if isinstance(first, Mapping | np.void):
+        fields = _fields(_keys(first), heading_names, ignore_extra_fields, table)
+        return fields, [
+            _mapped(r, fields, heading_names, ignore_extra_fields, n)
+            for n, r in enumerate(records, start=1)
+        ]
+    warnings.warn(
+        "Positional inserts are deprecated; insert dicts instead.", DeprecationWarning, stacklevel=4
+    )
+    fields = list(heading_names)
+    values = []
+    for number, record in enumerate(records, start=1):
+        row = list(record)
+        if len(row) != len(fields):
+            raise DataJointError(
+                "Invalid insert argument. Incorrect number of attributes: "
+                f"{len(row)} given; {len(fields)} expected (row {number})"
+            )
+        values.append(row)
+    return fields, values
+
+
+def _records(rows: Any) -> list[Any]:
+    if isinstance(rows, str | Path):
+        with open(rows, newline="") as handle:
+            return list(csv.DictReader(handle))
+    if type(rows).__name__ == "DataFrame" and hasattr(rows, "reset_index"):
+        frame = rows.reset_index(drop=_unnamed_index(rows))
+        return [
+            dict(zip(frame.columns, values, strict=True))
+            for values in frame.itertuples(index=False, name=None)
+        ]
+    if isinstance(rows, np.ndarray) and rows.dtype.names:
+        return list(rows)
+    if isinstance(rows, Mapping):
+        raise DataJointError("insert takes a list of rows; use insert1 for a single row.")
+    if not isinstance(rows, Iterable):
+        raise DataJointError(f"Cannot insert {type(rows).__name__}: expected an iterable of rows.")
+    return list(rows)
+
+
+def _unnamed_index(frame: Any) -> bool:
+    names = list(frame.index.names)
+    return len(names) == 1 and names[0] is None
+
+
+def _keys(record: Any) -> list[str]:
+    if isinstance(record, np.void):
+        return list(record.dtype.names or ())
+    return [str(k) for k in record]
+
+
+def _fields(
+    keys: list[str], heading_names: Sequence[str], ignore_extra_fields: bool, table: str
+) -> list[str]:
+    known = set(heading_names)
+    unknown = [k for k in keys if k not in known]
+    if unknown and not ignore_extra_fields:
+        raise UnknownFieldError(
+            f"`{unknown[0]}` is not in the table heading of {table}. "
+            "To ignore extra fields in insert, set ignore_extra_fields=True"
+        )
+    return [k for k in keys if k in known]
+
+
+def _mapped(
+    record: Any, fields: list[str], heading_names: Sequence[str], ignore_extra: bool, number: int
+) -> list[Any]:
+    keys = _keys(record)
+    if not ignore_extra:
+        extra = set(keys) - set(heading_names)
+        if extra:
+            raise UnknownFieldError(
+                f"`{sorted(extra)[0]}` is not in the table heading (row {number}). "
+                "To ignore extra fields in insert, set ignore_extra_fields=True"
+            )
+    present = [k for k in keys if k in set(heading_names)]
+    if len(present) != len(fields) or set(present) != set(fields):
+        raise DataJointError(f"Attempt to insert rows with different fields (row {number}).")
+    return [record[f] for f in fields]

@@ -1,0 +1,97 @@
+"""Declare a table class: parse its definition, resolve its references, create it atomically."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..db.connection import Connection
+from ..definition.naming import check_table_name_length
+from ..definition.parser import parse_definition
+from ..definition.resolve import resolve_table
+from ..definition.resolved import ParentAttribute, ParentKey, ResolvedTable
+from ..definition.spec import ForeignKeySpec
+from ..errors import DataJointError
+from ..query.nodes import Project, TableRef
+from ..sql.ddl import create_table_sql, metadata_rows
+
+
+def declare_table(
+    conn: Connection,
+    database: str,
+    table_name: str,
+    definition: str,
+    context: dict[str, Any],
+    *,
+    auto_populated: bool,
+) -> ResolvedTable:
+    """Create the table; on any failure nothing of it is left behind."""
+    if conn.in_transaction:
+        raise DataJointError("Cannot declare new tables inside a transaction.")
+    if not isinstance(definition, str) or not definition.strip():
+        raise NotImplementedError(f"Table `{table_name}` has no definition.")
+    check_table_name_length(table_name, conn.dialect.max_table_name_length)
+    spec = parse_definition(definition)
+    parents = [_resolve_reference(fk, context) for fk in spec.foreign_keys]
+    resolved = resolve_table(
+        spec,
+        database=database,
+        table_name=table_name,
+        parents=parents,
+        auto_populated=auto_populated,
+        allow_native_pk=bool(conn.config["jobs.allow_new_pk_fields_in_computed_tables"]),
+    )
+    create_resolved(conn, resolved)
+    return resolved
+
+
+def create_resolved(conn: Connection, resolved: ResolvedTable) -> None:
+    statements = create_table_sql(resolved, conn.dialect)
+    catalog = conn.catalog
+    created = False
+    try:
+        for statement in statements:
+            conn.query(statement)
+            created = True
+        catalog.write_table_metadata(metadata_rows(resolved))
+        catalog.write_lineage(resolved.database, resolved.table_name, resolved.lineage_rows())
+    except BaseException:
+        if created:
+            catalog.delete_lineage(resolved.database, resolved.table_name)
+            catalog.drop_table(resolved.database, resolved.table_name)
+        raise
+    finally:
+        conn.metadata_cache.clear()
+
+
+def _resolve_reference(fk: ForeignKeySpec, context: dict[str, Any]) -> ParentKey:
+    where = f"(line {fk.source.number}: `{fk.source.text}`)"
+    try:
+        target = eval(fk.reference, {}, dict(context))
+    except Exception as error:
+        raise DataJointError(
+            f"Foreign key reference {fk.reference} could not be resolved {where}: {error}"
+        ) from None
+    if isinstance(target, type):
+        target = target()
+    node = getattr(target, "node", None)
+    renames: dict[str, str] = {}
+    if isinstance(node, Project) and isinstance(node.child, TableRef):
+        renames = {f.name: f.source for f in node.fields if f.source and f.source != f.name}
+        node = node.child
+    if not isinstance(node, TableRef):
+        raise DataJointError(
+            f"Dependency {fk.reference} is not supported (yet) {where}: "
+            "reference a table or a projection of a table."
+        )
+    heading = node.heading
+    attributes = tuple(
+        ParentAttribute(
+            name=name,
+            sql_type=heading[name].storage_type,
+            comment=heading[name].comment,
+            is_uuid=heading[name].uuid,
+            lineage=heading[name].lineage,
+        )
+        for name in heading.primary_key
+    )
+    return ParentKey(node.database, node.table_name, attributes, renames)

@@ -1,0 +1,206 @@
+"""``QueryExpression``: the user-facing query object. Immutable; every operator returns a new one.
+
+It holds a query node and the connection that runs it. Building, compiling and executing stay
+apart: nodes come from ``query``, SQL from ``sql.compiler``, rows from ``db.fetch``.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from ..db.connection import Connection
+from ..errors import DataJointError
+from ..query.coerce import Not, coerce
+from ..query.conditions import TrueCondition
+from ..query.heading import Heading
+from ..query.nodes import Field, Limit, Node, Project, Restrict
+from ..query.top import Top
+from ..sql.compiler import Compiler
+from .fetching import FetchMixin
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+class QueryExpression(FetchMixin):
+    """A lazy description of a SELECT with a known heading and primary key."""
+
+    _connection: Connection | None = None
+    _node_override: Node | None = None
+
+    # --- identity --------------------------------------------------------------------------------
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            raise DataJointError("This query is not bound to a connection.")
+        return self._connection
+
+    @property
+    def node(self) -> Node:
+        if self._node_override is None:
+            raise DataJointError("This query has no definition.")
+        return self._node_override
+
+    @property
+    def heading(self) -> Heading:
+        return self.node.heading
+
+    @property
+    def primary_key(self) -> list[str]:
+        return self.heading.primary_key
+
+    def _derive(self, node: Node) -> QueryExpression:
+        result = copy.copy(self)
+        result._node_override = node
+        return result
+
+    def compiler(self) -> Compiler:
+        return Compiler(self.connection.dialect)
+
+    def make_sql(self) -> str:
+        sql, _ = self.compiler().sql(self.node)
+        return sql
+
+    # --- restriction -----------------------------------------------------------------------------
+    def restrict(self, restriction: Any, semantic_check: bool = True) -> QueryExpression:
+        if isinstance(restriction, Top):
+            return self._derive(Limit(self.node, restriction, self.heading))
+        if isinstance(restriction, type) and hasattr(restriction, "definition"):
+            restriction = restriction()
+        self._check_connection(restriction)
+        condition = coerce(restriction, self.heading, semantic_check=semantic_check)
+        if isinstance(condition, TrueCondition):
+            return self
+        return self._derive(Restrict(self.node, condition, self.heading))
+
+    def _check_connection(self, other: Any) -> None:
+        other_connection = getattr(other, "_connection", None)
+        if (
+            other_connection is not None
+            and hasattr(other, "node")
+            and (other_connection is not self._connection)
+        ):
+            raise DataJointError(
+                "Cannot operate on expressions from different connections. Ensure both operands "
+                "use the same connection."
+            )
+
+    def __and__(self, restriction: Any) -> QueryExpression:
+        return self.restrict(restriction)
+
+    def __sub__(self, restriction: Any) -> QueryExpression:
+        if isinstance(restriction, type) and hasattr(restriction, "definition"):
+            restriction = restriction()
+        return self.restrict(Not(restriction))
+
+    def __neg__(self) -> Not:
+        return Not(self)
+
+    def __xor__(self, other: Any) -> QueryExpression:
+        raise DataJointError(
+            "The ^ operator has been removed in DataJoint 2.0. Use .restrict(other, "
+            "semantic_check=False) for restrictions without semantic checking."
+        )
+
+    def __matmul__(self, other: Any) -> QueryExpression:
+        raise DataJointError(
+            "The @ operator has been removed in DataJoint 2.0. Use .join(other, "
+            "semantic_check=False) for joins without semantic checking."
+        )
+
+    # --- projection ------------------------------------------------------------------------------
+    def proj(self, *attributes: Any, **named: str) -> QueryExpression:
+        """Keep, exclude (``'-a'``), rename (``new='old'``) or compute (``new='expr'``) attributes."""
+        heading = self.heading
+        selected = _selected(heading, attributes)
+        renames = {
+            new: old
+            for new, old in named.items()
+            if _IDENTIFIER.match(old.strip()) and old.strip() in heading.names
+        }
+        duplicates = {
+            new: old[1:-1].strip()
+            for new, old in named.items()
+            if re.fullmatch(r"\(\s*[a-z_][a-z0-9_]*\s*\)", old.strip())
+            and old.strip()[1:-1].strip() in heading.names
+        }
+        computed = {n: e for n, e in named.items() if n not in renames and n not in duplicates}
+        for new in named:
+            if (new in selected and new not in renames.values()) or list(named).count(new) > 1:
+                raise DataJointError(f"Attribute `{new}` already exists")
+        renamed_away = set(renames.values()) - set(selected)
+        fields: list[Field] = []
+        attributes_out = []
+        for name in heading.names:
+            attribute = heading[name]
+            new_names = [n for n, old in renames.items() if old == name]
+            if (name in selected and name not in renamed_away) or (
+                attribute.in_key and not new_names
+            ):
+                fields.append(Field(name=name))
+                attributes_out.append(attribute)
+            for new in new_names:
+                fields.append(Field(name=new, source=name))
+                attributes_out.append(attribute.replace(name=new))
+            for new, source in duplicates.items():
+                if source == name:
+                    fields.append(Field(name=new, source=name))
+                    attributes_out.append(attribute.replace(name=new, in_key=False))
+        for new, expression in computed.items():
+            fields.append(Field(name=new, expression=expression))
+            attributes_out.append(_computed_attribute(heading, new))
+        node = Project(self.node, tuple(fields), Heading(attributes_out))
+        return self._derive(node)
+
+
+def _selected(heading: Heading, attributes: tuple[Any, ...]) -> list[str]:
+    selected = list(heading.primary_key)
+    excluded: set[str] = set()
+    for item in attributes:
+        if item is Ellipsis:
+            selected += [n for n in heading.secondary_attributes if n not in selected]
+            continue
+        if not isinstance(item, str):
+            raise DataJointError(f"{item!r} is not a valid data type for an attribute in .proj")
+        if item.startswith("-"):
+            name = item[1:].strip()
+            if name in heading.primary_key:
+                raise DataJointError(f"Cannot exclude primary key attribute `{name}`")
+            if name not in heading.names:
+                raise DataJointError(f"Attribute `{name}` not found.")
+            excluded.add(name)
+            if not any(a is Ellipsis for a in attributes):
+                selected += [n for n in heading.secondary_attributes if n not in selected]
+            continue
+        if item not in heading.names:
+            raise DataJointError(f"Attribute `{item}` not found.")
+        if item not in selected:
+            selected.append(item)
+    return [n for n in selected if n not in excluded]
+
+
+def _computed_attribute(heading: Heading, name: str) -> Any:
+    template = next(iter(heading))
+    return template.replace(
+        name=name,
+        type="expression",
+        original_type=None,
+        in_key=False,
+        nullable=True,
+        default=None,
+        comment="calculated attribute",
+        autoincrement=False,
+        numeric=False,
+        string=False,
+        uuid=False,
+        json=False,
+        is_blob=False,
+        is_hidden=False,
+        codec=None,
+        store=None,
+        attribute_expression=None,
+        dtype=object,
+        lineage=None,
+        storage_type="",
+    )

@@ -1,0 +1,242 @@
+"""``Schema``: binds table classes to one schema of the data database and declares them."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+from ..db.connection import Connection
+from ..db.default import conn as default_connection
+from ..definition.naming import validate_class_name
+from ..errors import AccessError, DataJointError
+from .declare import declare_table
+from .table import FreeTable
+from .tiers import Computed, Imported, Lookup, Part
+
+logger = logging.getLogger("pipelines.core")
+
+
+class Schema:
+    """``@schema`` decorates table classes; ``Schema(name, context, connection=…)``."""
+
+    def __init__(
+        self,
+        schema_name: str | None = None,
+        context: dict[str, Any] | None = None,
+        *,
+        connection: Connection | None = None,
+        create_schema: bool = True,
+        create_tables: bool | None = None,
+        add_objects: dict[str, Any] | None = None,
+    ) -> None:
+        self.database: str | None = None
+        self.context = context
+        self.add_objects = dict(add_objects or {})
+        self._connection = connection
+        self.create_tables = create_tables
+        self.declare_list: list[tuple[type, dict[str, Any] | None]] = []
+        if schema_name is not None:
+            self.activate(
+                schema_name,
+                connection=connection,
+                create_schema=create_schema,
+                create_tables=create_tables,
+            )
+
+    # --- activation ------------------------------------------------------------------------------
+    @property
+    def connection(self) -> Connection:
+        if self._connection is None:
+            self._connection = default_connection()
+        return self._connection
+
+    def activate(
+        self,
+        schema_name: str | None = None,
+        *,
+        connection: Connection | None = None,
+        create_schema: bool = True,
+        create_tables: bool | None = None,
+        add_objects: dict[str, Any] | None = None,
+    ) -> None:
+        if schema_name is None:
+            if self.database is None:
+                raise DataJointError("Schema must be activated first.")
+            return
+        if self.database is not None:
+            if schema_name == self.database:
+                return
+            raise DataJointError(f"The schema is already activated for schema {self.database}.")
+        if connection is not None:
+            self._connection = connection
+        if create_tables is not None:
+            self.create_tables = create_tables
+        self.add_objects.update(add_objects or {})
+        conn = self.connection
+        if not conn.catalog.schema_exists(schema_name):
+            if not create_schema:
+                raise DataJointError(
+                    f"Database `{schema_name}` has not yet been declared. "
+                    "Set argument create_schema=True to create it."
+                )
+            try:
+                conn.catalog.create_schema(schema_name)
+            except AccessError:
+                raise DataJointError(
+                    f"Schema `{schema_name}` does not exist and could not be "
+                    "created. Check permissions."
+                ) from None
+        self.database = schema_name
+        conn.schemas[schema_name] = self
+        for cls, context in self.declare_list:
+            self._decorate(cls, context)
+        self.declare_list.clear()
+
+    @property
+    def _create_tables(self) -> bool:
+        if self.create_tables is not None:
+            return self.create_tables
+        return bool(self.connection.config["database.create_tables"])
+
+    # --- decoration ------------------------------------------------------------------------------
+    def __call__(self, cls: type, *, context: dict[str, Any] | None = None) -> type:
+        if isinstance(cls, type) and issubclass(cls, Part):
+            raise DataJointError("The schema decorator should not be applied to Part tables.")
+        if context is None:
+            context = self.context if self.context is not None else _caller_locals()
+        if self.database is None:
+            self.declare_list.append((cls, context))
+        else:
+            self._decorate(cls, context)
+        return cls
+
+    def _decorate(self, cls: Any, context: dict[str, Any] | None) -> None:
+        validate_class_name(cls.__name__)
+        declaration_context = {
+            **(context or {}),
+            **self.add_objects,
+            cls.__name__: cls,
+            "self": cls,
+        }
+        self._bind(cls)
+        self._declare_if_missing(cls, declaration_context)
+        if isinstance(cls, type) and issubclass(cls, Lookup):
+            _insert_contents(cls)
+        for name, part in _parts_of(cls):
+            part.master = cls
+            self._bind(part)
+            self._declare_if_missing(part, {**declaration_context, "master": cls, name: part})
+
+    def _bind(self, cls: Any) -> None:
+        cls.database = self.database
+        cls._connection = self.connection
+        cls._schema = self
+
+    def _declare_if_missing(self, cls: Any, context: dict[str, Any]) -> None:
+        if cls.__doc__ is None or "Table definition:" not in cls.__doc__:
+            cls.__doc__ = (cls.__doc__ or "") + "\nTable definition:\n\n" + str(cls.definition)
+        if not self._create_tables or cls().is_declared:
+            return
+        assert self.database is not None
+        declare_table(
+            self.connection,
+            self.database,
+            cls.table_name,
+            cls.definition,
+            context,
+            auto_populated=issubclass(cls, Imported | Computed),
+        )
+
+    # --- the schema API --------------------------------------------------------------------------
+    @property
+    def exists(self) -> bool:
+        return self.database is not None and self.connection.catalog.schema_exists(self.database)
+
+    def _name(self) -> str:
+        if self.database is None:
+            raise DataJointError("Schema must be activated first.")
+        return self.database
+
+    def list_tables(self) -> list[str]:
+        return [
+            t for t in self.connection.catalog.list_tables(self._name()) if not t.startswith("~")
+        ]
+
+    def get_table(self, name: str) -> FreeTable:
+        database = self._name()
+        if name[:1].isupper():
+            name = "".join(("_" + c.lower()) if c.isupper() else c for c in name).lstrip("_")
+        tables = set(self.connection.catalog.list_tables(database))
+        for prefix in ("", "#", "_", "__"):
+            if prefix + name in tables:
+                return FreeTable(self.connection, f"`{database}`.`{prefix + name}`")
+        raise DataJointError(f"Table `{name}` does not exist in schema `{database}`.")
+
+    def __getitem__(self, name: str) -> FreeTable:
+        return self.get_table(name)
+
+    def __contains__(self, name: object) -> bool:
+        try:
+            self.get_table(str(name))
+        except DataJointError:
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[FreeTable]:
+        database = self._name()
+        return iter(FreeTable(self.connection, f"`{database}`.`{t}`") for t in self.list_tables())
+
+    @property
+    def lineage(self) -> dict[str, str]:
+        return self.connection.catalog.read_schema_lineage(self._name())
+
+    def drop(self, prompt: bool | None = None) -> None:
+        database = self._name()
+        conn = self.connection
+        if not conn.catalog.schema_exists(database):
+            logger.info("Schema named `%s` does not exist. Doing nothing.", database)
+            return
+        if prompt is None:
+            prompt = bool(conn.config["safemode"])
+        if prompt and input(f"Proceed to delete entire schema `{database}`? [yes, No]: ") != "yes":
+            return
+        conn.catalog.drop_schema(database)
+        conn.schemas.pop(database, None)
+
+    def __repr__(self) -> str:
+        return f"Schema `{self.database}`\n"
+
+
+def _parts_of(cls: Any) -> list[tuple[str, Any]]:
+    return [
+        (name, value)
+        for name, value in vars(cls).items()
+        if isinstance(value, type) and issubclass(value, Part) and name[:1].isupper()
+    ]
+
+
+def _insert_contents(cls: Any) -> None:
+    contents = list(cls.contents or ())
+    table = cls()
+    if contents and len(contents) > len(table):
+        if table.heading.has_autoincrement:
+            warnings.warn(
+                f"Contents has changed but cannot be inserted because {cls.__name__} "
+                "has autoincrement.",
+                UserWarning,
+                stacklevel=3,
+            )
+            return
+        table.insert(contents, skip_duplicates=True)
+
+
+def _caller_locals() -> dict[str, Any]:
+    frame = inspect.currentframe()
+    try:
+        caller = frame.f_back.f_back if frame and frame.f_back else None
+        return dict(caller.f_locals) if caller else {}
+    finally:
+        del frame

@@ -1,0 +1,252 @@
+"""``Table``: a query over one base table, plus insert, introspection and quick deletes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ..db.catalog import TableInfo
+from ..db.connection import Connection
+from ..db.insert import InsertTarget, encode_columns, execute_insert
+from ..db.rows import normalize_rows
+from ..errors import DataJointError
+from ..query.heading import Heading
+from ..query.nodes import Node, TableRef
+from .describe import describe_table
+from .expression import QueryExpression
+from .headings import load_table
+
+logger = logging.getLogger("pipelines.core")
+
+
+class Table(QueryExpression):
+    """A base table. Subclasses name it (user tiers) or are given a name (``FreeTable``)."""
+
+    database: str | None = None
+    _table_name: str | None = None
+    _allow_insert: bool = True
+
+    # --- identity --------------------------------------------------------------------------------
+    @property
+    def table_name(self) -> str:
+        if self._table_name is None:
+            raise DataJointError(f"Table `{type(self).__name__}` has no table name.")
+        return self._table_name
+
+    @property
+    def full_table_name(self) -> str:
+        return f"`{self.database}`.`{self.table_name}`"
+
+    @property
+    def class_name(self) -> str:
+        return type(self).__name__
+
+    def _bound(self) -> tuple[Connection, str]:
+        if self.database is None or self._connection is None:
+            raise DataJointError(
+                f"Table `{type(self).__name__}` is not properly configured. Ensure the schema is "
+                "activated and the class is decorated with it."
+            )
+        return self._connection, self.database
+
+    @property
+    def is_declared(self) -> bool:
+        conn, database = self._bound()
+        return conn.catalog.table_exists(database, self.table_name)
+
+    def _load(self) -> tuple[Heading, TableInfo]:
+        conn, database = self._bound()
+        return load_table(conn, database, self.table_name)
+
+    @property
+    def node(self) -> Node:
+        if self._node_override is not None:
+            return self._node_override
+        _, database = self._bound()
+        heading, _ = self._load()
+        return TableRef(database, self.table_name, heading)
+
+    @property
+    def heading(self) -> Heading:
+        return self.node.heading if self._node_override is not None else self._load()[0]
+
+    @property
+    def is_restricted(self) -> bool:
+        return self._node_override is not None
+
+    # --- insert ----------------------------------------------------------------------------------
+    def insert1(self, row: Any, **kwargs: Any) -> None:
+        self.insert((row,), **kwargs)
+
+    def insert(
+        self,
+        rows: Any,
+        replace: bool = False,
+        skip_duplicates: bool = False,
+        ignore_extra_fields: bool = False,
+        allow_direct_insert: bool | None = None,
+        chunk_size: int | None = None,
+    ) -> None:
+        """Insert rows (dicts, records, a DataFrame, a query, a CSV path) all-or-nothing."""
+        self._check_insert_allowed(allow_direct_insert)
+        conn, database = self._bound()
+        heading, info = self._load()
+        if isinstance(rows, type) and issubclass(rows, QueryExpression):
+            rows = rows()
+        if isinstance(rows, QueryExpression):
+            self._insert_from_query(rows, replace, skip_duplicates, ignore_extra_fields)
+            return
+        target = InsertTarget(database, self.table_name, heading, info.foreign_keys)
+        fields, values = normalize_rows(
+            rows,
+            heading.names,
+            ignore_extra_fields=ignore_extra_fields,
+            table=self.full_table_name,
+        )
+        if not values:
+            return
+        encoded = encode_columns(conn, target, fields, values)
+        execute_insert(
+            conn,
+            target,
+            fields,
+            encoded,
+            replace=replace,
+            skip_duplicates=skip_duplicates,
+            chunk_size=chunk_size,
+        )
+
+    def _check_insert_allowed(self, allow_direct_insert: bool | None) -> None:
+        if not self._allow_insert and not allow_direct_insert:
+            raise DataJointError(
+                "Inserts into an auto-populated table can only be done inside its make method "
+                "during a populate call. To override, set keyword argument "
+                "allow_direct_insert=True."
+            )
+
+    def _insert_from_query(
+        self, query: QueryExpression, replace: bool, skip_duplicates: bool, ignore_extra: bool
+    ) -> None:
+        conn, database = self._bound()
+        heading = self.heading
+        extra = [n for n in query.heading.names if n not in heading.names]
+        if extra and not ignore_extra:
+            raise DataJointError(
+                f"Attribute `{extra[0]}` of the query is not in the heading of "
+                f"{self.full_table_name}. To ignore extra fields in insert, set "
+                "ignore_extra_fields=True"
+            )
+        fields = [n for n in query.heading.names if n in heading.names]
+        source = query.proj(*[f for f in fields if f not in query.heading.primary_key])
+        select_sql, params = source.compiler().sql(source.node)
+        dialect = conn.dialect
+        table = dialect.table_ref(database, self.table_name)
+        verb = dialect.insert_verb(replace=replace, skip_duplicates=skip_duplicates)
+        columns = ",".join(dialect.quote(f) for f in source.heading.names)
+        sql = (
+            f"{verb} INTO {table}({columns}) SELECT * FROM ({select_sql}) AS {dialect.quote('$s')}"
+        )
+        if skip_duplicates and not replace:
+            sql += " WHERE 1=1" + dialect.skip_duplicates_clause(table, heading.primary_key[0])
+        conn.query(sql, params)
+
+    # --- deletes and drops without cascade -----------------------------------------------------
+    def delete_quick(self, get_count: bool = False) -> int | None:
+        conn, database = self._bound()
+        compiler = self.compiler()
+        select = compiler.build(self.node)
+        table = conn.dialect.table_ref(database, self.table_name)
+        where = " WHERE " + "AND".join(f"({w})" for w in select.where) if select.where else ""
+        if select.top is not None or select.has_expressions or select.source != table:
+            raise DataJointError("delete_quick supports restrictions of the table itself only.")
+        cursor = conn.query(f"DELETE FROM {table}{where}", select.where_params)
+        return int(cursor.rowcount) if get_count else None
+
+    def drop_quick(self) -> None:
+        conn, database = self._bound()
+        if not conn.catalog.table_exists(database, self.table_name):
+            logger.info("Nothing to drop: table %s is not declared", self.full_table_name)
+            return
+        conn.catalog.delete_lineage(database, self.table_name)
+        conn.catalog.drop_table(database, self.table_name)
+        logger.info("Dropped table %s", self.full_table_name)
+
+    # --- introspection -----------------------------------------------------------------------------
+    def describe(self, context: dict[str, Any] | None = None, printout: bool = False) -> str:
+        conn, database = self._bound()
+        heading, info = self._load()
+        text = describe_table(conn, database, self.table_name, heading, info, context)
+        if printout:
+            logger.info("\n%s", text)
+        return text
+
+    def parents(
+        self, primary: bool | None = None, as_objects: bool = False, foreign_key_info: bool = False
+    ) -> list[Any]:
+        _, info = self._load()
+        heading = self.heading
+        result = []
+        for fk in info.foreign_keys:
+            in_key = all(heading.all_attributes[c].in_key for c in fk.columns)
+            if primary is not None and primary != in_key:
+                continue
+            result.append(
+                self._edge(
+                    fk.parent_database, fk.parent_table, fk, in_key, as_objects, foreign_key_info
+                )
+            )
+        return result
+
+    def children(
+        self, primary: bool | None = None, as_objects: bool = False, foreign_key_info: bool = False
+    ) -> list[Any]:
+        conn, database = self._bound()
+        result = []
+        for fk in conn.catalog.referencing_foreign_keys(database):
+            if fk.parent_table != self.table_name or fk.parent_database != database:
+                continue
+            child_heading, _ = load_table(conn, fk.child_database, fk.child_table)
+            in_key = all(child_heading.all_attributes[c].in_key for c in fk.columns)
+            if primary is not None and primary != in_key:
+                continue
+            result.append(
+                self._edge(
+                    fk.child_database, fk.child_table, fk, in_key, as_objects, foreign_key_info
+                )
+            )
+        return result
+
+    def _edge(
+        self, database: str, table: str, fk: Any, in_key: bool, as_objects: bool, info: bool
+    ) -> Any:
+        from_ = f"`{database}`.`{table}`"
+        target: Any = FreeTable(self.connection, from_) if as_objects else from_
+        if not info:
+            return target
+        attr_map = fk.attr_map
+        props = {
+            "primary": in_key,
+            "attr_map": attr_map,
+            "aliased": any(k != v for k, v in attr_map.items()),
+        }
+        return target, props
+
+
+class FreeTable(Table):
+    """A table addressed by name, with no class: ``FreeTable(conn, "`db`.`table`")``."""
+
+    def __init__(self, conn: Connection | str, full_table_name: str | None = None) -> None:
+        if isinstance(conn, str):
+            raise DataJointError(
+                "FreeTable(conn, name) needs a connection; use dj.FreeTable(name)."
+            )
+        name = (full_table_name or "").replace("`", "").replace('"', "")
+        database, _, table = name.partition(".")
+        if not database or not table:
+            raise DataJointError(f"Invalid table name {full_table_name!r}: expected `db`.`table`")
+        self._connection = conn
+        self.database = database
+        self._table_name = table
+
+    def __repr__(self) -> str:
+        return f"FreeTable({self.full_table_name})\n" + super().__repr__()

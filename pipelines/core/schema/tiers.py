@@ -1,0 +1,154 @@
+"""The table tiers users subclass: Manual, Lookup, Imported, Computed, Part."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..definition.naming import class_name_to_snake
+from ..errors import DataJointError
+from .table import Table
+
+#: Methods and properties reachable on the class itself (``Session.to_dicts()``).
+CLASS_LEVEL = frozenset(
+    [
+        "key_source",
+        "describe",
+        "alter",
+        "heading",
+        "populate",
+        "progress",
+        "primary_key",
+        "proj",
+        "aggr",
+        "join",
+        "extend",
+        "to_dicts",
+        "to_pandas",
+        "to_arrays",
+        "keys",
+        "fetch",
+        "fetch1",
+        "head",
+        "tail",
+        "descendants",
+        "ancestors",
+        "parts",
+        "parents",
+        "children",
+        "insert",
+        "insert1",
+        "insert_dataframe",
+        "update1",
+        "validate",
+        "drop",
+        "drop_quick",
+        "delete",
+        "delete_quick",
+        "make_sql",
+        "is_declared",
+    ]
+)
+
+
+class TableMeta(type):
+    """Lets table classes take operators and query methods directly: ``Session & key``."""
+
+    def __getattribute__(cls, name: str) -> Any:
+        if name in CLASS_LEVEL:
+            return getattr(cls(), name)
+        return super().__getattribute__(name)
+
+    def __and__(cls, restriction: Any) -> Any:
+        return cls() & restriction
+
+    def __sub__(cls, restriction: Any) -> Any:
+        return cls() - restriction
+
+    def __neg__(cls) -> Any:
+        return -cls()
+
+    def __xor__(cls, other: Any) -> Any:
+        return cls() ^ other
+
+    def __matmul__(cls, other: Any) -> Any:
+        return cls() @ other
+
+    def __iter__(cls) -> Any:
+        return iter(cls())
+
+    @property
+    def table_name(cls) -> str:
+        name: str = cls._compute_table_name()
+        return name
+
+    @property
+    def full_table_name(cls) -> str | None:
+        database = cls.database
+        return None if database is None else f"`{database}`.`{cls.table_name}`"
+
+
+class UserTable(Table, metaclass=TableMeta):
+    """A class bound to one base table by a schema decorator."""
+
+    definition: str = ""
+    _prefix: str | None = None
+    _tier: str = ""
+
+    @classmethod
+    def _compute_table_name(cls) -> str:
+        if cls._prefix is None:
+            raise DataJointError(f"{cls.__name__} is not a table tier class.")
+        return cls._prefix + class_name_to_snake(cls.__name__)
+
+    @property
+    def table_name(self) -> str:
+        return type(self)._compute_table_name()
+
+    def __repr__(self) -> str:
+        return super().__repr__()
+
+
+class Manual(UserTable):
+    """Data entered by people or ingest scripts."""
+
+    _prefix = ""
+    _tier = "Manual"
+
+
+class Lookup(UserTable):
+    """Small reference tables; ``contents`` rows are inserted when the schema declares it."""
+
+    _prefix = "#"
+    _tier = "Lookup"
+    contents: Any = ()
+
+
+class Imported(UserTable):
+    """Filled by ``make()`` from data outside the database."""
+
+    _prefix = "_"
+    _tier = "Imported"
+    _allow_insert = False
+
+
+class Computed(UserTable):
+    """Filled by ``make()`` from upstream tables."""
+
+    _prefix = "__"
+    _tier = "Computed"
+    _allow_insert = False
+
+
+class Part(UserTable):
+    """Detail rows that belong to one row of their master."""
+
+    _tier = "Part"
+    _prefix = ""
+    master: Any = None
+
+    @classmethod
+    def _compute_table_name(cls) -> str:
+        if cls.master is None:
+            raise DataJointError(f"Part table {cls.__name__} is not nested in a master table.")
+        master_name: str = cls.master.table_name
+        return f"{master_name}__{class_name_to_snake(cls.__name__)}"
