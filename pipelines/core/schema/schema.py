@@ -122,13 +122,15 @@ class Schema:
             "self": cls,
         }
         self._bind(cls)
+        cls._declaration_context = declaration_context
         self._declare_if_missing(cls, declaration_context)
         if isinstance(cls, type) and issubclass(cls, Lookup):
             _insert_contents(cls)
         for name, part in _parts_of(cls):
             part.master = cls
             self._bind(part)
-            self._declare_if_missing(part, {**declaration_context, "master": cls, name: part})
+            part._declaration_context = {**declaration_context, "master": cls, name: part}
+            self._declare_if_missing(part, part._declaration_context)
 
     def _bind(self, cls: Any) -> None:
         cls.database = self.database

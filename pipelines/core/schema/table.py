@@ -175,6 +175,8 @@ class Table(QueryExpression):
     def describe(self, context: dict[str, Any] | None = None, printout: bool = False) -> str:
         conn, database = self._bound()
         heading, info = self._load()
+        if context is None:
+            context = getattr(type(self), "_declaration_context", None)
         text = describe_table(conn, database, self.table_name, heading, info, context)
         if printout:
             logger.info("\n%s", text)
