@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..definition.parser import format_default_sql
-from ..definition.resolved import Column, ResolvedTable
+from ..definition.resolved import Column, ForeignKey, ResolvedTable
 from .dialects import Dialect
 
 _CURRENT_TIMESTAMP = re.compile(r"^CURRENT_TIMESTAMP(\((\d)\))?$", re.I)
@@ -46,12 +46,7 @@ def _mysql_create(table: ResolvedTable, dialect: Dialect) -> str:
     q = dialect.quote
     lines = [_mysql_column(column, dialect) for column in table.columns]
     lines.append(f"PRIMARY KEY ({', '.join(q(k) for k in table.primary_key)})")
-    for fk in table.foreign_keys:
-        lines.append(
-            f"FOREIGN KEY ({', '.join(q(c) for c in fk.columns)}) REFERENCES "
-            f"{dialect.table_ref(fk.parent_database, fk.parent_table)} "
-            f"({', '.join(q(c) for c in fk.parent_columns)}) ON UPDATE CASCADE ON DELETE RESTRICT"
-        )
+    lines += [_foreign_key_clause(fk, dialect) for fk in table.foreign_keys]
     for index in table.indexes:
         items = ",".join(q(i) if i.isidentifier() else i for i in index.items)
         lines.append(f"{'unique ' if index.unique else ''}index ({items})")
@@ -60,6 +55,15 @@ def _mysql_create(table: ResolvedTable, dialect: Dialect) -> str:
         f"CREATE TABLE IF NOT EXISTS {dialect.table_ref(table.database, table.table_name)} (\n"
         + ",\n".join(lines)
         + f"\n) ENGINE=InnoDB{comment}"
+    )
+
+
+def _foreign_key_clause(fk: ForeignKey, dialect: Dialect) -> str:
+    q = dialect.quote
+    return (
+        f"FOREIGN KEY ({', '.join(q(c) for c in fk.columns)}) REFERENCES "
+        f"{dialect.table_ref(fk.parent_database, fk.parent_table)} "
+        f"({', '.join(q(c) for c in fk.parent_columns)}) ON UPDATE CASCADE ON DELETE RESTRICT"
     )
 
 
@@ -111,12 +115,7 @@ def _sqlite_create(table: ResolvedTable, dialect: Dialect) -> list[str]:
         )
     if not (auto and table.primary_key == (auto[0].name,)):
         lines.append(f"PRIMARY KEY ({', '.join(q(k) for k in table.primary_key)})")
-    for fk in table.foreign_keys:
-        lines.append(
-            f"FOREIGN KEY ({', '.join(q(c) for c in fk.columns)}) REFERENCES "
-            f"{dialect.table_ref(fk.parent_database, fk.parent_table)} "
-            f"({', '.join(q(c) for c in fk.parent_columns)}) ON UPDATE CASCADE ON DELETE RESTRICT"
-        )
+    lines += [_foreign_key_clause(fk, dialect) for fk in table.foreign_keys]
     target = dialect.table_ref(table.database, table.table_name)
     statements = [f"CREATE TABLE IF NOT EXISTS {target} (\n" + ",\n".join(lines) + "\n)"]
     for number, index in enumerate(table.indexes):
