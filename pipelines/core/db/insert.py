@@ -175,7 +175,8 @@ def execute_insert(
     sql = insert_statement(conn, target, fields, replace=replace, skip_duplicates=skip_duplicates)
     size = chunk_size or len(rows)
     chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
-    own = not conn.in_transaction and (len(chunks) > 1 or conn.backend == "sqlite")
+    # Always one transaction: the driver may split a large batch into several statements.
+    own = not conn.in_transaction
     if own:
         conn.start_transaction()
     try:

@@ -27,10 +27,7 @@ def normalize_rows(
     first = records[0]
     if isinstance(first, Mapping | np.void):
         fields = _fields(_keys(first), heading_names, ignore_extra_fields, table)
-        return fields, [
-            _mapped(r, fields, heading_names, ignore_extra_fields, n)
-            for n, r in enumerate(records, start=1)
-        ]
+        return fields, _mapped_rows(records, fields, heading_names, ignore_extra_fields)
     warnings.warn(
         "Positional inserts are deprecated; insert dicts instead.", DeprecationWarning, stacklevel=4
     )
@@ -90,18 +87,27 @@ def _fields(
     return [k for k in keys if k in known]
 
 
-def _mapped(
-    record: Any, fields: list[str], heading_names: Sequence[str], ignore_extra: bool, number: int
-) -> list[Any]:
-    keys = _keys(record)
-    if not ignore_extra:
-        extra = set(keys) - set(heading_names)
-        if extra:
-            raise UnknownFieldError(
-                f"`{sorted(extra)[0]}` is not in the table heading (row {number}). "
-                "To ignore extra fields in insert, set ignore_extra_fields=True"
-            )
-    present = [k for k in keys if k in set(heading_names)]
-    if len(present) != len(fields) or set(present) != set(fields):
-        raise DataJointError(f"Attempt to insert rows with different fields (row {number}).")
-    return [record[f] for f in fields]
+def _mapped_rows(
+    records: list[Any], fields: list[str], heading_names: Sequence[str], ignore_extra: bool
+) -> list[list[Any]]:
+    """Each record's values in ``fields`` order; every record must name the same attributes."""
+    known = frozenset(heading_names)
+    expected = frozenset(fields)
+    first_keys = _keys(records[0])
+    result = []
+    for number, record in enumerate(records, start=1):
+        keys = _keys(record)
+        if keys != first_keys:
+            present = frozenset(keys) & known
+            extra = frozenset(keys) - known
+            if extra and not ignore_extra:
+                raise UnknownFieldError(
+                    f"`{sorted(extra)[0]}` is not in the table heading (row {number}). "
+                    "To ignore extra fields in insert, set ignore_extra_fields=True"
+                )
+            if present != expected:
+                raise DataJointError(
+                    f"Attempt to insert rows with different fields (row {number})."
+                )
+        result.append([record[f] for f in fields])
+    return result

@@ -93,12 +93,18 @@ class UserTable(Table, metaclass=TableMeta):
     definition: str = ""
     _prefix: str | None = None
     _tier: str = ""
+    _cached_table_name: str | None = None
 
     @classmethod
     def _compute_table_name(cls) -> str:
+        cached = cls.__dict__.get("_cached_table_name")
+        if cached is not None:
+            return str(cached)
         if cls._prefix is None:
             raise DataJointError(f"{cls.__name__} is not a table tier class.")
-        return cls._prefix + class_name_to_snake(cls.__name__)
+        name = cls._prefix + class_name_to_snake(cls.__name__)
+        cls._cached_table_name = name
+        return name
 
     @property
     def table_name(self) -> str:
@@ -148,7 +154,12 @@ class Part(UserTable):
 
     @classmethod
     def _compute_table_name(cls) -> str:
+        cached = cls.__dict__.get("_cached_table_name")
+        if cached is not None:
+            return str(cached)
         if cls.master is None:
             raise DataJointError(f"Part table {cls.__name__} is not nested in a master table.")
         master_name: str = cls.master.table_name
-        return f"{master_name}__{class_name_to_snake(cls.__name__)}"
+        name = f"{master_name}__{class_name_to_snake(cls.__name__)}"
+        cls._cached_table_name = name
+        return name
