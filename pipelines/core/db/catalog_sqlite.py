@@ -91,7 +91,7 @@ class SQLiteCatalog(Catalog):
                     name=str(name),
                     sql_type=sql_type.replace(" auto_increment", ""),
                     nullable=not notnull and not pk,
-                    default=unquote_default(default),
+                    default=_sqlite_default(default),
                     comment=comment,
                     in_key=bool(pk),
                     autoincrement="auto_increment" in sql_type.lower(),
@@ -191,3 +191,11 @@ class SQLiteCatalog(Catalog):
             f"(table_name, attribute_name, position, sql_type, comment) VALUES {placeholders}",
             [value for row in rows for value in row],
         )
+
+
+def _sqlite_default(default: Any) -> str | None:
+    """Defaults as declared: the strftime expression Joinery writes is CURRENT_TIMESTAMP."""
+    text = unquote_default(default)
+    if text is not None and text.startswith("(strftime("):
+        return "CURRENT_TIMESTAMP"
+    return text

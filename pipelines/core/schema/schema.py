@@ -163,9 +163,15 @@ class Schema:
         return self.database
 
     def list_tables(self) -> list[str]:
-        return [
-            t for t in self.connection.catalog.list_tables(self._name()) if not t.startswith("~")
-        ]
+        """Bare table names in dependency order (parents before children)."""
+        catalog = self.connection.catalog
+        database = self._name()
+        tables = [t for t in catalog.list_tables(database) if not t.startswith("~")]
+        parents: dict[str, set[str]] = {t: set() for t in tables}
+        for fk in catalog.schema_foreign_keys(database):
+            if fk.parent_database == database and fk.child_table in parents:
+                parents[fk.child_table].add(fk.parent_table)
+        return topological_order(tables, parents)
 
     def get_table(self, name: str) -> FreeTable:
         database = self._name()
@@ -242,3 +248,22 @@ def _caller_locals() -> dict[str, Any]:
         return dict(caller.f_locals) if caller else {}
     finally:
         del frame
+
+
+def topological_order(tables: list[str], parents: dict[str, set[str]]) -> list[str]:
+    """Tables with every parent listed before them; ties keep the given order."""
+    ordered: list[str] = []
+    placed: set[str] = set()
+
+    def place(table: str, path: tuple[str, ...]) -> None:
+        if table in placed or table in path:
+            return
+        for parent in sorted(parents.get(table, ()), key=tables.index):
+            if parent in parents:
+                place(parent, (*path, table))
+        placed.add(table)
+        ordered.append(table)
+
+    for table in tables:
+        place(table, ())
+    return ordered

@@ -226,10 +226,13 @@ class Table(QueryExpression):
         if not info:
             return target
         attr_map = fk.attr_map
+        conn, _ = self._bound()
+        child_heading, _ = load_table(conn, fk.child_database, fk.child_table)
         props = {
             "primary": in_key,
             "attr_map": attr_map,
             "aliased": any(k != v for k, v in attr_map.items()),
+            "multi": not set(child_heading.primary_key) <= set(fk.columns),
         }
         return target, props
 

@@ -25,7 +25,9 @@ def sqlite_affinity(sql_type: str) -> str:
     """The SQLite storage class that keeps a MySQL-typed value intact."""
     base = sql_type.lower()
     if re.match(r"^(tiny|small|medium|big)?int(eger)?\b|^serial\b", base):
-        return "INTEGER"
+        # "INT", not "INTEGER": a lone INTEGER PRIMARY KEY would become SQLite's rowid alias,
+        # which ignores DEFAULT and invents values for omitted keys.
+        return "INT"
     if re.match(r"^(float|double|real)\b", base):
         return "REAL"
     if re.match(r"^(decimal|numeric|dec|fixed)\b", base):
