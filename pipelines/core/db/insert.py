@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import DataJointError, DuplicateError, IntegrityError, MissingAttributeError
 from ..query.heading import Attribute, Heading, codec_chain
 from ..query.values import encoder_for, integer_range
+from . import load_data
 from .catalog import ForeignKeyInfo
 from .connection import Connection
 
@@ -31,16 +32,16 @@ class InsertTarget:
 
 
 def encode_columns(
-    conn: Connection, target: InsertTarget, fields: list[str], rows: list[list[Any]]
-) -> list[tuple[Any, ...]]:
+    conn: Connection, target: InsertTarget, fields: list[str], columns: list[list[Any]]
+) -> list[list[Any]]:
     """Validate and encode every value, column by column; errors name the row and attribute."""
     heading = target.heading
     _check_required(target, fields)
-    columns: list[list[Any]] = [list(c) for c in zip(*rows, strict=True)] if rows else []
+    columns = list(columns)
     for position, name in enumerate(fields):
         attribute = heading.all_attributes[name]
         columns[position] = _encode_column(conn, target, attribute, columns[position])
-    return list(zip(*columns, strict=True)) if columns else [()] * len(rows)
+    return columns
 
 
 def _check_required(target: InsertTarget, fields: list[str]) -> None:
@@ -64,11 +65,11 @@ def _required(attribute: Attribute) -> bool:
 def _encode_column(
     conn: Connection, target: InsertTarget, attribute: Attribute, values: list[Any]
 ) -> list[Any]:
+    textual = not conn.dialect.has_column_comments
     if attribute.codec is not None or attribute.type.startswith("<"):
         values = _codec_encode(conn, target, attribute, values)
-    elif _fast_path_ok(attribute, values):
+    elif _fast_path_ok(attribute, values, textual):
         return values
-    textual = not conn.dialect.has_column_comments
     encode = encoder_for(_storage_view(attribute), textual_temporal=textual)
     encoded = []
     for number, value in enumerate(values, start=1):
@@ -105,7 +106,7 @@ def _codec_encode(
     return [None if v is None else chain.encode(v, context) for v in values]
 
 
-def _fast_path_ok(attribute: Attribute, values: list[Any]) -> bool:
+def _fast_path_ok(attribute: Attribute, values: list[Any], textual: bool) -> bool:
     """True when a column is already valid driver input (checked with C-speed builtins)."""
     if not values or attribute.uuid or attribute.json:
         return False
@@ -119,6 +120,8 @@ def _fast_path_ok(attribute: Attribute, values: list[Any]) -> bool:
         )
     if attribute.is_float:
         return all(type(v) is float for v in values) and math.isfinite(math.fsum(values))
+    if attribute.is_date:
+        return not textual and all(type(v) is dt.date for v in values)
     if attribute.string and attribute.storage_type.lower().startswith(("varchar", "char")):
         length = int(attribute.storage_type.split("(")[1].split(")")[0])
         return all(type(v) is str for v in values) and max(map(len, values)) <= length
@@ -163,25 +166,27 @@ def execute_insert(
     conn: Connection,
     target: InsertTarget,
     fields: list[str],
-    rows: list[tuple[Any, ...]],
+    columns: list[list[Any]],
     *,
+    count: int,
     replace: bool,
     skip_duplicates: bool,
     chunk_size: int | None,
 ) -> None:
     """Send the encoded rows in one transaction (joining an open one)."""
-    if not rows:
+    if not count:
         return
     sql = insert_statement(conn, target, fields, replace=replace, skip_duplicates=skip_duplicates)
-    size = chunk_size or len(rows)
-    chunks = [rows[i : i + size] for i in range(0, len(rows), size)]
     # Always one transaction: the driver may split a large batch into several statements.
     own = not conn.in_transaction
     if own:
         conn.start_transaction()
     try:
-        for chunk in chunks:
-            conn.executemany(sql, chunk)
+        if not _bulk_loaded(conn, target, fields, columns, count, replace or skip_duplicates):
+            rows = list(zip(*columns, strict=True)) if columns else [()] * count
+            size = chunk_size or count
+            for start in range(0, count, size):
+                conn.executemany(sql, rows[start : start + size])
     except (DuplicateError, IntegrityError, MissingAttributeError) as error:
         if own:
             conn.cancel_transaction()
@@ -192,6 +197,42 @@ def execute_insert(
         raise
     if own:
         conn.commit_transaction()
+
+
+def _bulk_loaded(
+    conn: Connection,
+    target: InsertTarget,
+    fields: list[str],
+    columns: list[list[Any]],
+    count: int,
+    conflict_mode: bool,
+) -> bool:
+    """Load a large batch with LOAD DATA when the server allows it; False when not used.
+
+    A shortfall (a conflict or a missing parent the server skipped) undoes the load inside the
+    open transaction, so the plain INSERT that follows raises the server's own error.
+    """
+    if conflict_mode or count < load_data.MIN_ROWS or not conn.dialect.has_load_data:
+        return False
+    if conn.metadata_cache.get("load_data_refused"):
+        return False
+    text = load_data.tsv(columns)
+    if text is None:
+        return False
+    table = conn.dialect.table_ref(target.database, target.table_name)
+    conn.query("SAVEPOINT joinery_bulk")
+    try:
+        loaded = load_data.load(conn, table, fields, text)
+    except DataJointError:
+        raise
+    except Exception:  # the server or client refuses LOCAL INFILE: remember, use INSERT
+        conn.query("ROLLBACK TO SAVEPOINT joinery_bulk")
+        conn.metadata_cache["load_data_refused"] = True
+        return False
+    if loaded == count:
+        return True
+    conn.query("ROLLBACK TO SAVEPOINT joinery_bulk")
+    return False
 
 
 def _explain(error: DataJointError, target: InsertTarget) -> DataJointError:

@@ -19,15 +19,16 @@ from ..errors import DataJointError, UnknownFieldError
 
 def normalize_rows(
     rows: Any, heading_names: Sequence[str], *, ignore_extra_fields: bool, table: str
-) -> tuple[list[str], list[list[Any]]]:
-    """The field set (fixed by the first row) and each row's values in that order."""
+) -> tuple[list[str], list[list[Any]], int]:
+    """The field set (fixed by the first row), one list of values per field, and the row count."""
     records = _records(rows)
     if not records:
-        return [], []
+        return [], [], 0
     first = records[0]
     if isinstance(first, Mapping | np.void):
         fields = _fields(_keys(first), heading_names, ignore_extra_fields, table)
-        return fields, _mapped_rows(records, fields, heading_names, ignore_extra_fields)
+        columns = _mapped_columns(records, fields, heading_names, ignore_extra_fields)
+        return fields, columns, len(records)
     warnings.warn(
         "Positional inserts are deprecated; insert dicts instead.", DeprecationWarning, stacklevel=4
     )
@@ -41,7 +42,7 @@ def normalize_rows(
                 f"{len(row)} given; {len(fields)} expected (row {number})"
             )
         values.append(row)
-    return fields, values
+    return fields, [list(c) for c in zip(*values, strict=True)], len(values)
 
 
 def _records(rows: Any) -> list[Any]:
@@ -87,27 +88,24 @@ def _fields(
     return [k for k in keys if k in known]
 
 
-def _mapped_rows(
+def _mapped_columns(
     records: list[Any], fields: list[str], heading_names: Sequence[str], ignore_extra: bool
 ) -> list[list[Any]]:
-    """Each record's values in ``fields`` order; every record must name the same attributes."""
+    """One list of values per field; every record must name the same attributes."""
+    if isinstance(records[0], dict):
+        first_keys = records[0].keys()
+        if all(type(r) is dict and r.keys() == first_keys for r in records):
+            return [[r[f] for r in records] for f in fields]
     known = frozenset(heading_names)
     expected = frozenset(fields)
-    first_keys = _keys(records[0])
-    result = []
     for number, record in enumerate(records, start=1):
-        keys = _keys(record)
-        if keys != first_keys:
-            present = frozenset(keys) & known
-            extra = frozenset(keys) - known
-            if extra and not ignore_extra:
-                raise UnknownFieldError(
-                    f"`{sorted(extra)[0]}` is not in the table heading (row {number}). "
-                    "To ignore extra fields in insert, set ignore_extra_fields=True"
-                )
-            if present != expected:
-                raise DataJointError(
-                    f"Attempt to insert rows with different fields (row {number})."
-                )
-        result.append([record[f] for f in fields])
-    return result
+        keys = frozenset(_keys(record))
+        extra = keys - known
+        if extra and not ignore_extra:
+            raise UnknownFieldError(
+                f"`{sorted(extra)[0]}` is not in the table heading (row {number}). "
+                "To ignore extra fields in insert, set ignore_extra_fields=True"
+            )
+        if keys & known != expected:
+            raise DataJointError(f"Attempt to insert rows with different fields (row {number}).")
+    return [[r[f] for r in records] for f in fields]

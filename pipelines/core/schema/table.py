@@ -97,20 +97,21 @@ class Table(QueryExpression):
             self._insert_from_query(rows, replace, skip_duplicates, ignore_extra_fields)
             return
         target = InsertTarget(database, self.table_name, heading, info.foreign_keys)
-        fields, values = normalize_rows(
+        fields, columns, count = normalize_rows(
             rows,
             heading.names,
             ignore_extra_fields=ignore_extra_fields,
             table=self.full_table_name,
         )
-        if not values:
+        if not count:
             return
-        encoded = encode_columns(conn, target, fields, values)
+        encoded = encode_columns(conn, target, fields, columns)
         execute_insert(
             conn,
             target,
             fields,
             encoded,
+            count=count,
             replace=replace,
             skip_duplicates=skip_duplicates,
             chunk_size=chunk_size,
