@@ -37,8 +37,31 @@ MYSQL_SQL_MODE = (
 )
 
 
+class HexBytes:
+    """Bytes sent to MySQL as an ``X'…'`` literal: the server parses hex several times faster
+    than an escaped string, which doubles large-blob write speed. Still a bound parameter: the
+    driver renders it, and hex digits cannot break out of the literal."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+
+def _hex_literal(value: HexBytes, encoders: Any = None) -> bytes:
+    return b"X'" + value.data.hex().encode("ascii") + b"'"
+
+
+#: Byte strings at least this long go as hex literals on MySQL.
+HEX_THRESHOLD = 16384
+
+
 class Driver:
     """One backend's connect / begin / translate-error behaviour."""
+
+    def bytes_parameter(self, value: bytes) -> Any:
+        """How a (large) byte string is passed as a parameter."""
+        return value
 
     dialect: Dialect
     lost_connection_errors: tuple[type[BaseException], ...] = ()
@@ -72,11 +95,16 @@ class MySQLDriver(Driver):
             "init_command": f"SET SESSION sql_mode='{MYSQL_SQL_MODE}'",
         }
         try:
-            return MySQLdb.connect(**kwargs)
+            raw = MySQLdb.connect(**kwargs)
         except MySQLdb.OperationalError as error:
             raise LostConnectionError(
                 f"Connection failed {address.user}@{address.host}:{address.port}: {error.args[-1]}"
             ) from error
+        raw.encoders[HexBytes] = _hex_literal
+        return raw
+
+    def bytes_parameter(self, value: bytes) -> Any:
+        return HexBytes(value) if len(value) >= HEX_THRESHOLD else value
 
     def ping(self, raw: Any) -> None:
         raw.ping()

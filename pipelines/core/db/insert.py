@@ -81,6 +81,8 @@ def _encode_column(
             ) from None
         if item is None:
             item = _default_for(attribute, target, number)
+        elif type(item) is bytes:
+            item = conn.bytes_parameter(item)
         encoded.append(item)
     return encoded
 
