@@ -64,6 +64,22 @@ def _is_missing_number(value: Any) -> bool:
     return isinstance(value, float | np.floating) and math.isnan(value)
 
 
+_ENCODERS: dict[tuple[int, bool], tuple[Attribute, Encoder]] = {}
+
+
+def cached_encoder(attribute: Attribute, textual_temporal: bool) -> Encoder:
+    """``encoder_for``, built once per attribute object (headings are cached and long-lived)."""
+    key = (id(attribute), textual_temporal)
+    entry = _ENCODERS.get(key)
+    if entry is not None and entry[0] is attribute:
+        return entry[1]
+    if len(_ENCODERS) > 10000:
+        _ENCODERS.clear()
+    encoder = encoder_for(attribute, textual_temporal=textual_temporal)
+    _ENCODERS[key] = (attribute, encoder)
+    return encoder
+
+
 def encoder_for(attribute: Attribute, *, textual_temporal: bool) -> Encoder:
     """The function that turns a user value into a driver parameter for ``attribute``."""
     sql_type = attribute.storage_type.lower()

@@ -9,6 +9,8 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,8 +29,9 @@ from ..query.conditions import (
 )
 from ..query.heading import Heading
 from ..query.nodes import Field, Limit, Node, Project, Restrict, TableRef
+from ..query.shape import node_params, node_shape
 from ..query.top import Top
-from ..query.values import encoder_for
+from ..query.values import cached_encoder
 from .dialects import Dialect
 
 _alias_counter = itertools.count()
@@ -57,6 +60,11 @@ class Select:
         return any(expression is not None for _, expression in self.fields)
 
 
+#: Compiled SQL text by (dialect, statement kind, query shape); values are bound separately.
+_PLANS: OrderedDict[Hashable, str] = OrderedDict()
+_PLAN_LIMIT = 2048
+
+
 class Compiler:
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
@@ -64,9 +72,35 @@ class Compiler:
 
     # --- entry points ----------------------------------------------------------------------------
     def sql(self, node: Node) -> tuple[str, list[Any]]:
-        return self.render(self.build(node))
+        return self._planned("select", node, lambda: self.render(self.build(node)))
 
     def count(self, node: Node) -> tuple[str, list[Any]]:
+        return self._planned("count", node, lambda: self._count(node))
+
+    def exists(self, node: Node) -> tuple[str, list[Any]]:
+        return self._planned("exists", node, lambda: self._exists(node))
+
+    def _planned(
+        self, kind: str, node: Node, compile_: Callable[[], tuple[str, list[Any]]]
+    ) -> tuple[str, list[Any]]:
+        """Compile once per query shape; later queries of that shape only bind their values."""
+        try:
+            key = (self.dialect.name, kind, node_shape(node))
+        except TypeError:  # a node or condition the compiler does not know: let it say so
+            return compile_()
+        sql = _PLANS.get(key)
+        if sql is None:
+            sql, params = compile_()
+            _PLANS[key] = sql
+            if len(_PLANS) > _PLAN_LIMIT:
+                _PLANS.popitem(last=False)
+            return sql, params
+        return sql, node_params(node, self._encode_named)
+
+    def _encode_named(self, heading: Heading, name: str, value: Any) -> Any:
+        return self._encode(heading[name], value)
+
+    def _count(self, node: Node) -> tuple[str, list[Any]]:
         select = self.build(node)
         if select.top is not None or select.distinct:
             sql, params = self.render(select)
@@ -74,7 +108,7 @@ class Compiler:
         sql = f"SELECT count(*) FROM {select.source}{self._where(select)}"
         return sql, select.source_params + select.where_params
 
-    def exists(self, node: Node) -> tuple[str, list[Any]]:
+    def _exists(self, node: Node) -> tuple[str, list[Any]]:
         select = self.build(node)
         if select.top is not None:
             sql, params = self.render(select)
@@ -224,7 +258,7 @@ class Compiler:
         return f"{column}{operator}{self.dialect.placeholder}", [value]
 
     def _encode(self, attribute: Any, value: Any) -> Any:
-        return encoder_for(attribute, textual_temporal=self.textual_temporal)(value)
+        return cached_encoder(attribute, self.textual_temporal)(value)
 
     def _in_values(self, c: InValues, heading: Heading) -> tuple[str, list[Any]]:
         if not c.values:

@@ -456,9 +456,9 @@ def test_top_order_items_that_are_expressions_are_copied_verbatim() -> None:
 def test_top_with_inherited_or_same_order_merges_limits_and_adds_offsets() -> None:
     first = Limit(SESSION, Top(5, "score DESC", 10), HEADING)
     inherited = Limit(first, Top(2, None, 1), HEADING)
-    same = Limit(first, Top(9, "score DESC", 2), HEADING)
+    same = Limit(first, Top(2, "score DESC", 2), HEADING)
     assert mysql(inherited)[0] == f"{MYSQL_SELECT} ORDER BY `score` DESC LIMIT 2 OFFSET 11"
-    assert mysql(same)[0] == f"{MYSQL_SELECT} ORDER BY `score` DESC LIMIT 5 OFFSET 12"
+    assert mysql(same)[0] == f"{MYSQL_SELECT} ORDER BY `score` DESC LIMIT 2 OFFSET 12"
 
 
 def test_top_with_a_different_order_wraps_the_previous_result() -> None:
@@ -507,7 +507,10 @@ def test_count_and_exists_of_a_plain_restriction_stay_flat(dialect: Dialect, tab
 
 def test_count_and_exists_of_a_top_wrap_the_limited_select() -> None:
     node = Limit(where(Compare("subject_id", "=", 1)), Top(2, offset=1), HEADING)
-    inner = f"{MYSQL_SELECT} WHERE (`subject_id`=%s) ORDER BY `subject_id`, `session_idx` LIMIT 2 OFFSET 1"
+    inner = (
+        f"{MYSQL_SELECT} WHERE (`subject_id`=%s) "
+        "ORDER BY `subject_id`, `session_idx` LIMIT 2 OFFSET 1"
+    )
     assert _normalized(MYSQL.count(node)) == (f"SELECT count(*) FROM ({inner}) AS `$N`", [1])
     assert _normalized(MYSQL.exists(node)) == (
         f"SELECT EXISTS(SELECT 1 FROM ({inner}) AS `$N`)",
@@ -515,12 +518,20 @@ def test_count_and_exists_of_a_top_wrap_the_limited_select() -> None:
     )
 
 
-def test_subquery_aliases_are_unique_per_wrap() -> None:
+def test_subquery_aliases_are_unique_within_a_statement() -> None:
     first = Limit(SESSION, Top(3, "score DESC"), HEADING)
-    second = Limit(first, Top(1, "score"), HEADING)
-    aliases = {re.search(r"`(\$[0-9a-f]+)`", MYSQL.sql(second)[0]).group(1) for _ in range(1)}  # type: ignore[union-attr]
-    again = re.search(r"`(\$[0-9a-f]+)`", MYSQL.sql(second)[0]).group(1)  # type: ignore[union-attr]
-    assert again not in aliases
+    second = Limit(first, Top(2, "score"), HEADING)
+    node = Limit(second, Top(1, "session_idx"), HEADING)
+    aliases = re.findall(r"`(\$[0-9a-f]+)`", MYSQL.sql(node)[0])
+    assert len(aliases) == 2
+    assert aliases[0] != aliases[1]
+
+
+def test_a_query_of_a_known_shape_reuses_its_sql_and_binds_new_values() -> None:
+    first = MYSQL.sql(Restrict(SESSION, Compare("subject_id", "=", 1), HEADING))
+    second = MYSQL.sql(Restrict(SESSION, Compare("subject_id", "=", 2), HEADING))
+    assert first[0] == second[0]
+    assert (first[1], second[1]) == ([1], [2])
 
 
 def test_an_unknown_node_type_is_refused() -> None:
