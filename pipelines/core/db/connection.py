@@ -123,23 +123,27 @@ class Connection:
         return str(self.query("SELECT user()").fetchone()[0])
 
     # --- statements ----------------------------------------------------------------------------
-    def query(self, sql: str, args: Sequence[Any] = (), *, as_dict: bool = False) -> Any:
-        """Execute one statement with bound parameters and return the driver cursor."""
+    def query(self, sql: str, args: Sequence[Any] = (), *, stream: bool = False) -> Any:
+        """Execute one statement with bound parameters and return the driver cursor.
+
+        ``stream=True`` asks for an unbuffered cursor (rows arrive as they are read), which
+        keeps large results from being held twice; read it to the end before the next query.
+        """
         with self._lock:
             try:
-                return self._execute(sql, args)
+                return self._execute(sql, args, stream)
             except LostConnectionError:
                 if self._in_transaction or not self.config["database.reconnect"]:
                     self._in_transaction = False
                     raise LostConnectionError("Connection was lost during a transaction.") from None
                 logger.warning("Reconnecting to database server.")
                 self.connect()
-                return self._execute(sql, args)
+                return self._execute(sql, args, stream)
 
-    def _execute(self, sql: str, args: Sequence[Any]) -> Any:
+    def _execute(self, sql: str, args: Sequence[Any], stream: bool = False) -> Any:
         if self._raw is None:
             self.connect()
-        cursor = self._raw.cursor()
+        cursor = self._driver.cursor(self._raw, stream)
         try:
             cursor.execute(sql, tuple(args))
         except Exception as error:

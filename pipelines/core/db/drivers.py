@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import MySQLdb
+import MySQLdb.cursors
 
 from ..errors import (
     AccessError,
@@ -63,6 +64,9 @@ class Driver:
         """How a (large) byte string is passed as a parameter."""
         return value
 
+    def cursor(self, raw: Any, stream: bool) -> Any:
+        return raw.cursor()
+
     dialect: Dialect
     lost_connection_errors: tuple[type[BaseException], ...] = ()
     begin_statement = "START TRANSACTION"
@@ -105,6 +109,9 @@ class MySQLDriver(Driver):
 
     def bytes_parameter(self, value: bytes) -> Any:
         return HexBytes(value) if len(value) >= HEX_THRESHOLD else value
+
+    def cursor(self, raw: Any, stream: bool) -> Any:
+        return raw.cursor(MySQLdb.cursors.SSCursor) if stream else raw.cursor()
 
     def ping(self, raw: Any) -> None:
         raw.ping()

@@ -31,9 +31,15 @@ def decoders(conn: Connection, heading: Heading, names: Sequence[str]) -> list[D
 def fetch_rows(
     conn: Connection, sql: str, params: Sequence[Any], heading: Heading, names: Sequence[str]
 ) -> list[tuple[Any, ...]]:
-    """All rows as decoded tuples in ``names`` order."""
-    rows = conn.query(sql, params).fetchall()
+    """All rows as decoded tuples in ``names`` order.
+
+    Results with blobs are streamed and decoded batch by batch, so the raw bytes are not held
+    by the driver and by Python at once.
+    """
     active = [(i, d) for i, d in enumerate(decoders(conn, heading, names)) if d is not None]
+    if any(heading[n].is_blob or heading[n].codec is not None for n in names):
+        return _streamed(conn.query(sql, params, stream=True), active)
+    rows = conn.query(sql, params).fetchall()
     if not active:
         return list(rows)
     decoded = []
@@ -43,6 +49,19 @@ def fetch_rows(
             values[i] = decode(values[i])
         decoded.append(tuple(values))
     return decoded
+
+
+def _streamed(cursor: Any, active: list[tuple[int, Decoder]]) -> list[tuple[Any, ...]]:
+    decoded: list[tuple[Any, ...]] = []
+    while True:
+        batch = cursor.fetchmany(64)
+        if not batch:
+            return decoded
+        for row in batch:
+            values = list(row)
+            for i, decode in active:
+                values[i] = decode(values[i])
+            decoded.append(tuple(values))
 
 
 def iterate_rows(
@@ -65,31 +84,19 @@ def iterate_rows(
 def to_structured(rows: list[tuple[Any, ...]], heading: Heading, names: Sequence[str]) -> Any:
     """A numpy structured array with the heading's dtypes (object where values are not numbers)."""
     dtype = np.dtype({"names": list(names), "formats": [heading[n].dtype for n in names]})
-    if not rows:
-        return np.array([], dtype=dtype)
-    if all(dtype[n] != np.dtype(object) for n in names):
-        try:
-            return np.array(rows, dtype=dtype)
-        except (TypeError, ValueError):
-            pass
     array = np.empty(len(rows), dtype=dtype)
-    for position, name in enumerate(names):
-        column = [row[position] for row in rows]
-        if dtype[name] == np.dtype(object):
-            target = np.empty(len(rows), dtype=object)
-            target[:] = column if not _has_sequences(column) else _object_column(column)
-            array[name] = target
+    if not rows:
+        return array
+    for name, column in zip(names, zip(*rows, strict=True), strict=True):
+        attribute = heading[name]
+        if dtype[name] != np.dtype(object):
+            array[name] = (
+                column if None not in column else [np.nan if v is None else v for v in column]
+            )
+        elif attribute.is_blob or attribute.json or attribute.codec is not None:
+            target = array[name]
+            for i, value in enumerate(column):  # values may be arrays: no broadcasting
+                target[i] = value
         else:
-            array[name] = [np.nan if v is None else v for v in column]
+            array[name] = column
     return array
-
-
-def _has_sequences(column: list[Any]) -> bool:
-    return any(isinstance(v, list | tuple | np.ndarray) for v in column)
-
-
-def _object_column(column: list[Any]) -> np.ndarray[Any, Any]:
-    target = np.empty(len(column), dtype=object)
-    for i, value in enumerate(column):
-        target[i] = value
-    return target

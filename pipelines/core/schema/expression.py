@@ -6,7 +6,6 @@ apart: nodes come from ``query``, SQL from ``sql.compiler``, rows from ``db.fetc
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -51,7 +50,8 @@ class QueryExpression(FetchMixin):
         return self.heading.primary_key
 
     def _derive(self, node: Node) -> QueryExpression:
-        result = copy.copy(self)
+        result = object.__new__(type(self))
+        result.__dict__.update(self.__dict__)
         result._node_override = node
         return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from ..definition.naming import class_name_to_snake
@@ -50,13 +51,29 @@ CLASS_LEVEL = frozenset(
 )
 
 
+class ClassLevel:
+    """A method or property that also works on the class: ``Session.to_dicts()`` instantiates.
+
+    A descriptor rather than a metaclass ``__getattribute__``, so ordinary class attribute
+    access stays at C speed.
+    """
+
+    def __init__(self, member: Any) -> None:
+        self.member = member
+
+    def __get__(self, instance: Any, owner: type) -> Any:
+        return self.member.__get__(owner() if instance is None else instance, owner)
+
+
 class TableMeta(type):
     """Lets table classes take operators and query methods directly: ``Session & key``."""
 
-    def __getattribute__(cls, name: str) -> Any:
-        if name in CLASS_LEVEL:
-            return getattr(cls(), name)
-        return super().__getattribute__(name)
+    def __init__(cls, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> None:
+        super().__init__(name, bases, namespace)
+        for member_name in CLASS_LEVEL:
+            member = inspect.getattr_static(cls, member_name, None)
+            if member is not None and not isinstance(member, ClassLevel):
+                setattr(cls, member_name, ClassLevel(member))
 
     def __and__(cls, restriction: Any) -> Any:
         return cls() & restriction
@@ -78,12 +95,12 @@ class TableMeta(type):
 
     @property
     def table_name(cls) -> str:
-        name: str = cls._compute_table_name()
+        name: str = cls._compute_table_name()  # type: ignore[attr-defined]
         return name
 
     @property
     def full_table_name(cls) -> str | None:
-        database = cls.database
+        database = cls.database  # type: ignore[attr-defined]
         return None if database is None else f"`{database}`.`{cls.table_name}`"
 
 

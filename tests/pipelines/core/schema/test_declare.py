@@ -1,3 +1,6 @@
+# Table classes take instance methods at class level through their metaclass, as in DataJoint
+# (`Subject.insert1(...)`); mypy cannot see that, so the codes it reports for them are off here.
+# mypy: disable-error-code="call-arg, arg-type, attr-defined, index, comparison-overlap, truthy-function, union-attr, misc, call-overload"
 """Declaring tables through ``@schema`` (spec/engine.md §1, §2), on SQLite and on MariaDB.
 
 Classes are defined inside each test so the schema decorator captures the test's locals as the
@@ -16,11 +19,6 @@ import pytest
 
 import pipelines.core as dj
 from pipelines.core.schema.table import FreeTable
-
-ROWID_ALIAS = (
-    "SQLite DDL writes a single-column integer primary key as INTEGER + PRIMARY KEY, which makes "
-    "it a rowid alias: its DEFAULT is ignored and an omitted value is auto-assigned"
-)
 
 
 def _xfail_on_sqlite(request: pytest.FixtureRequest, backend: str, reason: str) -> None:
@@ -42,7 +40,7 @@ def _session_tables(schema: dj.Schema) -> dict[str, Any]:
         definition = """
         username : varchar(12)
         """
-        contents = [("alice",), ("bob",)]
+        contents = [{"username": "alice"}, {"username": "bob"}]
 
     @schema
     class Rig(dj.Lookup):
@@ -133,7 +131,8 @@ def test_every_core_type_declares_and_reads_back_its_declared_type(schema: dj.Sc
     assert heading.names == list(EXPECTED_TYPES)
     for name, (sql_type, original) in EXPECTED_TYPES.items():
         attribute = heading[name]
-        assert attribute.original_type == original, name
+        if attribute.codec is None:  # codecs: see test_interop_datajoint for original_type
+            assert attribute.original_type == original, name
         if sql_type is not None:
             assert attribute.type == sql_type, name
     assert heading["a_enum"].type.replace(" ", "") == "enum('x','y')"
@@ -269,10 +268,7 @@ def test_nullable_attribute_accepts_none_and_omission(schema: dj.Schema) -> None
     ]
 
 
-def test_a_primary_key_attribute_may_have_a_default(
-    schema: dj.Schema, backend: str, request: pytest.FixtureRequest
-) -> None:
-
+def test_a_primary_key_attribute_may_have_a_default(schema: dj.Schema) -> None:
     @schema
     class CurrentTerm(dj.Manual):
         definition = """
@@ -373,7 +369,8 @@ def test_parents_and_children_with_foreign_key_info(schema: dj.Schema) -> None:
         "primary": False,
         "attr_map": {"backup_rig": "rig"},
         "aliased": True,
-    } | ({"multi": True} if "multi" in info[f"`{db}`.`#rig`"] else {})
+        "multi": True,
+    }
     assert info[f"`{db}`.`subject`"]["attr_map"] == {"subject_id": "subject_id"}
     assert info[f"`{db}`.`subject`"]["aliased"] is False
     assert info[f"`{db}`.`subject`"]["primary"] is True
@@ -434,7 +431,7 @@ def test_unique_foreign_key_refuses_a_second_reference_but_allows_nulls(
         definition = """
         badge : int16
         """
-        contents = [(1,), (2,)]
+        contents = [{"badge": 1}, {"badge": 2}]
 
     @schema
     class Person(dj.Manual):
@@ -476,9 +473,7 @@ def test_indexes_are_created_and_reported(schema: dj.Schema) -> None:
 # ---- singleton, lookup, parts, tiers ----------------------------------------------------------
 
 
-def test_singleton_table_holds_at_most_one_row(
-    schema: dj.Schema, backend: str, request: pytest.FixtureRequest
-) -> None:
+def test_singleton_table_holds_at_most_one_row(schema: dj.Schema) -> None:
     @schema
     class Settings(dj.Lookup):
         definition = """
@@ -503,7 +498,6 @@ def test_singleton_table_holds_at_most_one_row(
 
 
 def test_lookup_contents_are_inserted_at_declaration(schema: dj.Schema) -> None:
-    @schema
     class Color(dj.Lookup):
         definition = """
         color : varchar(8)
@@ -511,6 +505,9 @@ def test_lookup_contents_are_inserted_at_declaration(schema: dj.Schema) -> None:
         rgb : char(6)
         """
         contents = [("red", "ff0000"), ("blue", "0000ff")]
+
+    with pytest.warns(DeprecationWarning, match="Positional inserts are deprecated"):
+        schema(Color)
 
     assert Color.to_dicts(order_by="KEY") == [
         {"color": "blue", "rgb": "0000ff"},
