@@ -6,6 +6,7 @@ SQLite keeps neither column comments nor MySQL type names, so declaration writes
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -86,12 +87,13 @@ class SQLiteCatalog(Catalog):
             "SELECT * FROM pragma_table_info(?)", (full,)
         ).fetchall():
             sql_type, comment = meta.get(str(name), (str(declared).lower(), ""))
+            default = _sqlite_default(default, sql_type)
             columns.append(
                 ColumnInfo(
                     name=str(name),
                     sql_type=sql_type.replace(" auto_increment", ""),
                     nullable=not notnull and not pk,
-                    default=_sqlite_default(default),
+                    default=default,
                     comment=comment,
                     in_key=bool(pk),
                     autoincrement="auto_increment" in sql_type.lower(),
@@ -193,9 +195,11 @@ class SQLiteCatalog(Catalog):
         )
 
 
-def _sqlite_default(default: Any) -> str | None:
-    """Defaults as declared: the strftime expression Joinery writes is CURRENT_TIMESTAMP."""
+def _sqlite_default(default: Any, sql_type: str) -> str | None:
+    """Defaults as declared: the strftime expression Joinery writes for a fractional
+    ``datetime(n)`` is ``CURRENT_TIMESTAMP(n)``, as MariaDB reports it."""
     text = unquote_default(default)
-    if text is not None and text.startswith("(strftime("):
-        return "CURRENT_TIMESTAMP"
+    if text is not None and text.lstrip("(").startswith("strftime("):
+        digits = re.search(r"\((\d)\)", sql_type)
+        return f"current_timestamp({digits.group(1)})" if digits else "current_timestamp()"
     return text

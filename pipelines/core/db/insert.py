@@ -192,7 +192,7 @@ def execute_insert(
     except (DuplicateError, IntegrityError, MissingAttributeError) as error:
         if own:
             conn.cancel_transaction()
-        raise _explain(error, target) from error
+        raise explain_insert_error(error, target) from error
     except BaseException:
         if own:
             conn.cancel_transaction()
@@ -237,7 +237,8 @@ def _bulk_loaded(
     return False
 
 
-def _explain(error: DataJointError, target: InsertTarget) -> DataJointError:
+def explain_insert_error(error: DataJointError, target: InsertTarget) -> DataJointError:
+    """The server's error, naming the table, with DataJoint's hint or the parents to check."""
     message = f"{error.args[0]} (inserting into {target.display_name})"
     if isinstance(error, DuplicateError):
         return DuplicateError(

@@ -24,6 +24,8 @@ def normalize_rows(
     records = _records(rows)
     if not records:
         return [], [], 0
+    if len({type(r) for r in records}) > 1:
+        records = [_as_mapping(r, heading_names, n) for n, r in enumerate(records, start=1)]
     first = records[0]
     if isinstance(first, Mapping | np.void):
         fields = _fields(_keys(first), heading_names, ignore_extra_fields, table)
@@ -43,6 +45,21 @@ def normalize_rows(
             )
         values.append(row)
     return fields, [list(c) for c in zip(*values, strict=True)], len(values)
+
+
+def _as_mapping(record: Any, heading_names: Sequence[str], number: int) -> Any:
+    """Read a record by its own type when a batch mixes dicts, records and tuples."""
+    if isinstance(record, Mapping):
+        return dict(record)
+    if isinstance(record, np.void):
+        return {name: record[name] for name in record.dtype.names or ()}
+    values = list(record)
+    if len(values) != len(heading_names):
+        raise DataJointError(
+            "Invalid insert argument. Incorrect number of attributes: "
+            f"{len(values)} given; {len(heading_names)} expected (row {number})"
+        )
+    return dict(zip(heading_names, values, strict=True))
 
 
 def _records(rows: Any) -> list[Any]:

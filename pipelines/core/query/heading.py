@@ -116,6 +116,7 @@ def attribute_from_column(column: ColumnInfo, lineage: str | None) -> Attribute:
     display_type = column.sql_type
     if original_type and original_type.startswith("<"):
         codec, store, display_type = _codec_parts(original_type)
+        original_type = None  # the codec spec is the attribute's type
     sql_type = column.sql_type
     is_uuid = original_type == "uuid"
     is_json = original_type in ("json", "jsonb") or sql_type.lower() == "json"

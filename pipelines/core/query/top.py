@@ -22,7 +22,9 @@ class Top:
         if not isinstance(self.offset, int) or isinstance(self.offset, bool):
             raise TypeError("The offset argument must be an integer")
         order = [self.order_by] if isinstance(self.order_by, str) else self.order_by
-        if order is not None and not all(isinstance(item, str) for item in order):
+        if order is not None and (
+            not isinstance(order, list | tuple) or not all(isinstance(item, str) for item in order)
+        ):
             raise TypeError("Top order_by attributes must all be strings")
         object.__setattr__(self, "order_by", None if order is None else tuple(order))
 

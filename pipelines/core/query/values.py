@@ -185,7 +185,8 @@ def _temporal_encoder(attribute: Attribute, *, textual: bool) -> Encoder:
             value = _parse_temporal(attribute, value, is_date)
         if isinstance(value, dt.datetime):
             if is_date:
-                value = value.date()
+                day = value.date()
+                return day.isoformat() if textual else day
             return value.isoformat(sep=" ") if textual else value
         if isinstance(value, dt.date):
             if not is_date:

@@ -35,8 +35,6 @@ def describe_table(
             lines.append(_foreign_key_line(fk, heading, info, context, database))
         if name not in fk_columns:
             lines.append(_attribute_line(attribute))
-    if in_key:
-        lines.append("---")
     fk_indexes = {tuple(fk.columns) for fk in info.foreign_keys}
     for columns, props in info.indexes.items():
         if columns in fk_indexes:

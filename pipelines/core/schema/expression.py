@@ -129,7 +129,8 @@ class QueryExpression(FetchMixin):
         for new in named:
             if (new in selected and new not in renames.values()) or list(named).count(new) > 1:
                 raise DataJointError(f"Attribute `{new}` already exists")
-        renamed_away = set(renames.values()) - set(selected)
+        explicit = {a for a in attributes if isinstance(a, str)}
+        renamed_away = set(renames.values()) - explicit
         fields: list[Field] = []
         attributes_out = []
         for name in heading.names:

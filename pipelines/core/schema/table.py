@@ -7,9 +7,9 @@ from typing import Any
 
 from ..db.catalog import TableInfo
 from ..db.connection import Connection
-from ..db.insert import InsertTarget, encode_columns, execute_insert
+from ..db.insert import InsertTarget, encode_columns, execute_insert, explain_insert_error
 from ..db.rows import normalize_rows
-from ..errors import DataJointError
+from ..errors import DataJointError, DuplicateError, IntegrityError, MissingAttributeError
 from ..query.heading import Heading
 from ..query.nodes import Node, TableRef
 from .describe import describe_table
@@ -149,7 +149,12 @@ class Table(QueryExpression):
         )
         if skip_duplicates and not replace:
             sql += " WHERE 1=1" + dialect.skip_duplicates_clause(table, heading.primary_key[0])
-        conn.query(sql, params)
+        _, info = self._load()
+        try:
+            conn.query(sql, params)
+        except (DuplicateError, IntegrityError, MissingAttributeError) as error:
+            target = InsertTarget(database, self.table_name, heading, info.foreign_keys)
+            raise explain_insert_error(error, target) from error
 
     # --- deletes and drops without cascade -----------------------------------------------------
     def delete_quick(self, get_count: bool = False) -> int | None:

@@ -182,7 +182,7 @@ class Compiler:
         if select.top is not None:
             if top.order is None or top.order == select.top.order:
                 merged = Top(
-                    limit=_min_limit(select.top.limit, top.limit),
+                    limit=_chained_limit(select.top.limit, top.limit, top.offset),
                     order_by=select.top.order,
                     offset=select.top.offset + top.offset,
                 )
@@ -288,6 +288,8 @@ class Compiler:
         return f"({columns}) IN ({sql})", params
 
 
-def _min_limit(a: int | None, b: int | None) -> int | None:
-    values = [v for v in (a, b) if v is not None]
+def _chained_limit(inner: int | None, outer: int | None, outer_offset: int) -> int | None:
+    """Rows left when ``outer`` (after skipping ``outer_offset``) reads ``inner``'s rows."""
+    remaining = None if inner is None else max(inner - outer_offset, 0)
+    values = [v for v in (remaining, outer) if v is not None]
     return min(values) if values else None

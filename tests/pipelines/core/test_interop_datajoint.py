@@ -223,11 +223,6 @@ def test_describe_matches_datajoint(
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="describe.describe_table appends '---' to a table with no secondary attributes; "
-    "DataJoint writes no '---' line there",
-)
 def test_describe_of_a_key_only_table_matches_datajoint(
     schemas: tuple[Any, Any], mysql_connection: dj.Connection, oracle: Any
 ) -> None:
@@ -371,11 +366,6 @@ def test_a_datajoint_schema_opens_in_joinery_with_the_same_headings_and_rows(
     assert len(vm.Thing & {"a_dec": decimal.Decimal("123.45")}) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="heading.attribute_from_column sets original_type to the codec spec ('<blob>') for "
-    "codec attributes; DataJoint leaves original_type None there (type carries the spec)",
-)
 def test_codec_attributes_report_original_type_as_datajoint_does(
     schemas: tuple[Any, Any], mysql_connection: dj.Connection
 ) -> None:

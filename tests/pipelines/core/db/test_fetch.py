@@ -239,11 +239,6 @@ def test_fetch_arguments_combine_with_a_top(table: Any) -> None:
     assert top.to_dicts(order_by="n DESC", limit=2, offset=1) == [ROWS[2], ROWS[1]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Compiler._limit merges a same-order Top as limit=min(limits), offset=sum; the inner "
-    "limit must shrink by the outer offset (DataJoint 2.3.5's Top.merge has the same flaw)",
-)
 def test_an_offset_on_a_top_never_reaches_past_its_limit(table: Any) -> None:
     top = table & dj.Top(3, "n DESC")
     assert (top & dj.Top(None, None, 1)).to_dicts() == [ROWS[2], ROWS[1]]
@@ -271,11 +266,6 @@ def test_top_argument_types(arguments: dict[str, Any], message: str) -> None:
         dj.Top(**arguments)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Top.__post_init__ iterates a non-string, non-sequence order_by: dj.Top(1, 5) raises "
-    "\"'int' object is not iterable\" instead of the order_by TypeError",
-)
 def test_top_with_a_non_string_order_by_names_the_problem() -> None:
     with pytest.raises(TypeError, match="Top order_by attributes must all be strings"):
         dj.Top(1, 5)

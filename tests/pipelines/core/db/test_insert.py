@@ -133,11 +133,6 @@ def test_positional_row_of_the_wrong_length_is_refused(subject: Any) -> None:
     assert len(subject()) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="rows.normalize_rows reads every row the way it reads the first: a dict after a "
-    "positional row is read positionally and its keys are inserted as values",
-)
 def test_a_dict_row_after_a_positional_row_is_read_as_a_dict(schema: dj.Schema) -> None:
     @schema
     class Color(dj.Lookup):
@@ -197,11 +192,6 @@ def test_insert_from_a_table_class(schema: dj.Schema, subject: Any) -> None:
     assert Backup.to_dicts() == subject.to_dicts()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Table._insert_from_query lets the driver's DuplicateError through without the "
-    "'set skip_duplicates=True' hint that a row insert adds",
-)
 def test_insert_from_a_query_duplicate_carries_the_hint(schema: dj.Schema, subject: Any) -> None:
     subject.insert1({"subject_id": 1})
     with pytest.raises(dj.DuplicateError) as caught:
@@ -565,14 +555,6 @@ def test_integer_bounds_are_inclusive(schema: dj.Schema) -> None:
 def test_a_datetime_for_a_date_attribute_stores_its_date(
     subject: Any, backend: str, request: pytest.FixtureRequest
 ) -> None:
-    if backend == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="values._temporal_encoder turns a datetime given for a date attribute "
-                "into a date, then calls date.isoformat(sep=' ') on the textual (SQLite) path",
-            )
-        )
     subject.insert1({"subject_id": 1, "born": dt.datetime(2020, 5, 6, 7, 8)})
     assert subject.fetch1("born") == dt.date(2020, 5, 6)
 

@@ -112,12 +112,6 @@ def test_dict_none_value_is_is_null(subject: Any) -> None:
     assert "IS NULL" in (subject & {"born": None}).make_sql()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="QueryExpression.proj keeps a renamed primary-key attribute under its old name too "
-    "(Subject.proj(sid='subject_id') has heading [subject_id, sid]), so a dict on the old name "
-    "still restricts",
-)
 def test_dict_keys_renamed_away_are_ignored(subject: Any) -> None:
     renamed = subject.proj(sid="subject_id")
     assert renamed.heading.names == ["sid"]
@@ -319,8 +313,6 @@ def test_dates_as_strings_or_objects(tables: dict[str, Any]) -> None:
 def test_a_datetime_value_for_a_date_attribute_compares_its_date(
     subject: Any, backend: str, request: pytest.FixtureRequest
 ) -> None:
-    if backend == "sqlite":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=DATETIME_FOR_DATE))
     assert ids(subject & {"born": dt.datetime(2021, 6, 30, 0, 0)}) == [3]
 
 

@@ -232,13 +232,6 @@ def test_current_timestamp_default_stamps_the_insert_time(schema: dj.Schema) -> 
 def test_fractional_current_timestamp_default_reads_back_as_current_timestamp(
     schema: dj.Schema, backend: str, request: pytest.FixtureRequest
 ) -> None:
-    _xfail_on_sqlite(
-        request,
-        backend,
-        "SQLite catalog reports the strftime(...) default written for CURRENT_TIMESTAMP on "
-        "datetime(n) columns instead of CURRENT_TIMESTAMP(n), so describe() does not round-trip",
-    )
-
     @schema
     class Event(dj.Manual):
         definition = """
