@@ -93,7 +93,7 @@ class Catalog:
 
     def drop_table(self, database: str, table: str) -> None:
         self.connection.query(f"DROP TABLE {self.dialect.table_ref(database, table)}")
-        self.connection.metadata_cache.clear()
+        self.connection.invalidate_metadata()
 
     # lineage
     def lineage_create_sql(self, database: str) -> str:

@@ -43,7 +43,7 @@ class MySQLCatalog(Catalog):
 
     def drop_schema(self, database: str) -> None:
         self.connection.query(f"DROP DATABASE {self.dialect.quote(database)}")
-        self.connection.metadata_cache.clear()
+        self.connection.invalidate_metadata()
 
     def list_tables(self, database: str) -> list[str]:
         cursor = self.connection.query(

@@ -55,7 +55,7 @@ class SQLiteCatalog(Catalog):
             )
         finally:
             self.connection.query("PRAGMA foreign_keys = ON")
-        self.connection.metadata_cache.clear()
+        self.connection.invalidate_metadata()
 
     def list_tables(self, database: str) -> list[str]:
         cursor = self.connection.query(

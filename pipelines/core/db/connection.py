@@ -43,6 +43,8 @@ class Connection:
         self.schemas: dict[str, Any] = {}
         #: Per-connection caches of table metadata, cleared by every DDL statement.
         self.metadata_cache: dict[Any, Any] = {}
+        #: Bumped whenever the cache is cleared, so objects holding metadata know it is stale.
+        self.metadata_generation = 0
         self.connect()
         self.catalog = self._driver.catalog_class(self)
         self.catalog.prepare()
@@ -165,6 +167,11 @@ class Connection:
                     raise
                 raise translated from error
             return int(cursor.rowcount)
+
+    def invalidate_metadata(self) -> None:
+        """Forget cached table metadata (after any DDL)."""
+        self.metadata_cache.clear()
+        self.metadata_generation += 1
 
     def bytes_parameter(self, value: bytes) -> Any:
         """A byte string as the driver sends it fastest (hex literals for large MySQL blobs)."""

@@ -84,19 +84,34 @@ def iterate_rows(
 def to_structured(rows: list[tuple[Any, ...]], heading: Heading, names: Sequence[str]) -> Any:
     """A numpy structured array with the heading's dtypes (object where values are not numbers)."""
     dtype = np.dtype({"names": list(names), "formats": [heading[n].dtype for n in names]})
-    array = np.empty(len(rows), dtype=dtype)
     if not rows:
-        return array
+        return np.empty(0, dtype=dtype)
+    if not any(_may_hold_arrays(heading[n]) for n in names):
+        try:
+            return np.fromiter(rows, dtype=dtype, count=len(rows))
+        except (TypeError, ValueError):
+            pass  # e.g. NULL in an integer column: fill column by column below
+    array = np.empty(len(rows), dtype=dtype)
     for name, column in zip(names, zip(*rows, strict=True), strict=True):
         attribute = heading[name]
         if dtype[name] != np.dtype(object):
             array[name] = (
                 column if None not in column else [np.nan if v is None else v for v in column]
             )
-        elif attribute.is_blob or attribute.json or attribute.codec is not None:
+        elif _may_hold_arrays(attribute):
             target = array[name]
             for i, value in enumerate(column):  # values may be arrays: no broadcasting
                 target[i] = value
         else:
             array[name] = column
     return array
+
+
+def _may_hold_arrays(attribute: Any) -> bool:
+    """Values of this attribute may be sequences, which numpy must not broadcast."""
+    return bool(
+        attribute.is_blob
+        or attribute.json
+        or attribute.codec is not None
+        or attribute.type.startswith("<")
+    )

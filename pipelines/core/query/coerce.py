@@ -122,6 +122,8 @@ def string_identifiers(text: str) -> set[str]:
 
 def coerce(arg: Any, heading: Heading, *, semantic_check: bool = True) -> Condition:
     """Turn one restriction argument into a condition over ``heading``."""
+    if type(arg) is dict:  # the common case first: a key
+        return _mapping(arg, heading)
     if isinstance(arg, bool):
         return TRUE if arg else FALSE
     if isinstance(arg, Top):
@@ -171,9 +173,10 @@ def _string(text: str, heading: Heading) -> Condition:
 def _mapping(values: Mapping[str, Any], heading: Heading) -> Condition:
     """AND of attribute = value for keys that name attributes; other keys are ignored."""
     items: list[Condition] = []
+    attributes = heading.attributes
     for key, value in values.items():
         name, _, path = str(key).partition(".")
-        if name not in heading.names:
+        if name not in attributes:
             continue
         cast = None
         if ":" in path:

@@ -60,7 +60,7 @@ def create_resolved(conn: Connection, resolved: ResolvedTable) -> None:
             catalog.drop_table(resolved.database, resolved.table_name)
         raise
     finally:
-        conn.metadata_cache.clear()
+        conn.invalidate_metadata()
 
 
 def _resolve_reference(fk: ForeignKeySpec, context: dict[str, Any]) -> ParentKey:

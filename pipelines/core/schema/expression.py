@@ -64,6 +64,12 @@ class QueryExpression(FetchMixin):
 
     # --- restriction -----------------------------------------------------------------------------
     def restrict(self, restriction: Any, semantic_check: bool = True) -> QueryExpression:
+        if type(restriction) is dict:  # the common case: restriction by a key
+            node = self.node
+            condition = coerce(restriction, node.heading)
+            if isinstance(condition, TrueCondition):
+                return self
+            return self._derive(Restrict(node, condition, node.heading))
         if isinstance(restriction, Top):
             return self._derive(Limit(self.node, restriction, self.heading))
         if isinstance(restriction, type) and hasattr(restriction, "definition"):

@@ -58,17 +58,26 @@ class Table(QueryExpression):
         conn, database = self._bound()
         return load_table(conn, database, self.table_name)
 
+    def _ref(self) -> TableRef:
+        """This table as a query node, kept until the connection's metadata changes."""
+        conn, database = self._bound()
+        cached = self.__dict__.get("_ref_cache")
+        if cached is not None and cached[0] is conn and cached[1] == conn.metadata_generation:
+            ref: TableRef = cached[2]
+            return ref
+        heading, _ = self._load()
+        ref = TableRef(database, self.table_name, heading)
+        self._ref_cache = (conn, conn.metadata_generation, ref)
+        return ref
+
     @property
     def node(self) -> Node:
-        if self._node_override is not None:
-            return self._node_override
-        _, database = self._bound()
-        heading, _ = self._load()
-        return TableRef(database, self.table_name, heading)
+        return self._node_override if self._node_override is not None else self._ref()
 
     @property
     def heading(self) -> Heading:
-        return self.node.heading if self._node_override is not None else self._load()[0]
+        override = self._node_override
+        return override.heading if override is not None else self._ref().heading
 
     @property
     def is_restricted(self) -> bool:
