@@ -12,7 +12,9 @@ from ..db.connection import Connection
 from ..db.default import conn as default_connection
 from ..definition.naming import validate_class_name
 from ..errors import AccessError, DataJointError
+from .classes import make_classes
 from .declare import declare_table
+from .lineage import rebuild_lineage
 from .table import FreeTable
 from .tiers import Computed, Imported, Lookup, Part
 
@@ -196,6 +198,16 @@ class Schema:
     def __iter__(self) -> Iterator[FreeTable]:
         database = self._name()
         return iter(FreeTable(self.connection, f"`{database}`.`{t}`") for t in self.list_tables())
+
+    def make_classes(self, into: dict[str, Any] | None = None) -> None:
+        """Add a class for every table that has none in ``into`` (default: the context)."""
+        namespace = into if into is not None else (self.context or _caller_locals())
+        for name, cls in make_classes(self).items():
+            namespace.setdefault(name, cls)
+
+    def rebuild_lineage(self) -> None:
+        """Recompute ``~lineage`` from the foreign keys, parents first."""
+        rebuild_lineage(self.connection, self._name(), self.list_tables())
 
     @property
     def lineage(self) -> dict[str, str]:

@@ -187,6 +187,17 @@ class Table(QueryExpression):
         logger.info("Dropped table %s", self.full_table_name)
 
     # --- introspection -----------------------------------------------------------------------------
+    def parts(self, as_objects: bool = False) -> list[Any]:
+        """This master's part tables (found by the ``master__`` name prefix)."""
+        conn, database = self._bound()
+        prefix = self.table_name + "__"
+        names = [
+            f"`{database}`.`{t}`"
+            for t in conn.catalog.list_tables(database)
+            if t.startswith(prefix)
+        ]
+        return [FreeTable(conn, n) for n in names] if as_objects else names
+
     def describe(self, context: dict[str, Any] | None = None, printout: bool = False) -> str:
         conn, database = self._bound()
         heading, info = self._load()
