@@ -214,7 +214,9 @@ def _bulk_loaded(
     A shortfall (a conflict or a missing parent the server skipped) undoes the load inside the
     open transaction, so the plain INSERT that follows raises the server's own error.
     """
-    if conflict_mode or count < load_data.MIN_ROWS or not conn.dialect.has_load_data:
+    if conflict_mode or not conn.dialect.has_load_data:
+        return False
+    if count < load_data.MIN_ROWS and load_data.binary_size(columns) < load_data.MIN_BINARY_BYTES:
         return False
     if conn.metadata_cache.get("load_data_refused"):
         return False

@@ -16,9 +16,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from .connection import Connection
+from .drivers import HexBytes
 
-#: Below this many rows a multi-row INSERT is as fast and simpler.
+#: Below this many rows (or bytes of binary values) a multi-row INSERT is as fast and simpler.
 MIN_ROWS = 2000
+MIN_BINARY_BYTES = 256 * 1024
+_BINARY = (bytes, bytearray, memoryview, HexBytes)
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\0": "\\0"})
 _NEEDS_ESCAPE = ("\\", "\t", "\n", "\r", "\0")
 
@@ -35,8 +38,6 @@ def column_text(values: Sequence[Any]) -> list[str] | None:
         if any(mark in joined for mark in _NEEDS_ESCAPE):
             return [v.translate(_ESCAPES) for v in values]
         return list(values)
-    if kinds & {bytes, bytearray, memoryview}:
-        return None
     if kinds <= {dt.date, dt.datetime, decimal.Decimal}:
         return list(map(str, values))
     return [_one(v) for v in values]
@@ -54,26 +55,53 @@ def _one(value: Any) -> str:
     raise TypeError(f"cannot load {type(value).__name__}")
 
 
-def tsv(columns: Sequence[Sequence[Any]]) -> str | None:
-    """Tab-separated text of the batch, or None if a column cannot be carried as text."""
-    texts = []
-    for column in columns:
+def binary_size(columns: Sequence[Sequence[Any]]) -> int:
+    """Bytes held by binary values (blobs) in the batch."""
+    return sum(len(_raw(v)) for column in columns for v in column if isinstance(v, _BINARY))
+
+
+def _raw(value: Any) -> bytes:
+    return value.data if isinstance(value, HexBytes) else bytes(value)
+
+
+def _escape_binary(value: Any) -> bytes:
+    return (
+        _raw(value)
+        .replace(b"\\", b"\\\\")
+        .replace(b"\0", b"\\0")
+        .replace(b"\t", b"\\t")
+        .replace(b"\n", b"\\n")
+        .replace(b"\r", b"\\r")
+    )
+
+
+def tsv(columns: Sequence[Sequence[Any]]) -> bytes | None:
+    """Tab-separated UTF-8 of the batch (binary values escaped), or None if a value cannot go."""
+    binary = [any(isinstance(v, _BINARY) for v in column) for column in columns]
+    texts: list[list[str]] = []
+    for column, is_binary in zip(columns, binary, strict=True):
         try:
-            text = column_text(column)
+            text = [] if is_binary else column_text(column)
         except TypeError:
             return None
         if text is None:
             return None
         texts.append(text)
-    return "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
+    if not any(binary):
+        return ("\n".join(map("\t".join, zip(*texts, strict=True))) + "\n").encode("utf-8")
+    cells = [
+        [b"\\N" if v is None else _escape_binary(v) for v in column]
+        if is_binary
+        else [t.encode("utf-8") for t in text]
+        for column, is_binary, text in zip(columns, binary, texts, strict=True)
+    ]
+    return b"\n".join(map(b"\t".join, zip(*cells, strict=True))) + b"\n"
 
 
-def load(conn: Connection, table: str, fields: Sequence[str], text: str) -> int:
+def load(conn: Connection, table: str, fields: Sequence[str], text: bytes) -> int:
     """Load ``text`` into ``table``; returns the number of rows the server stored."""
     folder = "/dev/shm" if os.path.isdir("/dev/shm") else None
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", suffix=".tsv", delete=False, dir=folder
-    ) as handle:
+    with tempfile.NamedTemporaryFile("wb", suffix=".tsv", delete=False, dir=folder) as handle:
         handle.write(text)
     try:
         columns = ",".join(conn.dialect.quote(f) for f in fields)
