@@ -194,6 +194,7 @@ class Config:
 
     def __init__(self, environ: dict[str, str] | None = None) -> None:
         object.__setattr__(self, "_values", {})
+        object.__setattr__(self, "_watchers", {})
         env = {k.upper(): v for k, v in (os.environ if environ is None else environ).items()}
         for key, spec in _KEYS.items():
             raw = env.get(spec.env) if spec.env else None
@@ -219,6 +220,13 @@ class Config:
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._values[key] = self._checked(key, value)
+        for callback in self._watchers.get(key, ()):
+            callback(self._values[key])
+
+    def watch(self, key: str, callback: Callable[[Any], None]) -> None:
+        """Call ``callback(value)`` now and whenever ``key`` changes."""
+        self._watchers.setdefault(key, []).append(callback)
+        callback(self[key])
 
     def __contains__(self, key: object) -> bool:
         return key in _KEYS
@@ -261,7 +269,8 @@ class Config:
                 self[key] = value
             yield self
         finally:
-            self._values.update(saved)
+            for key, value in saved.items():
+                self[key] = value
 
     def database_address(self) -> DatabaseAddress:
         """The server or file the default connection goes to."""

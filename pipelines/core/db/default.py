@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from ..errors import DataJointError
 from ..settings import Config
 from .connection import Connection
 
 config = Config()
+config.watch("loglevel", lambda level: logging.getLogger("pipelines.core").setLevel(level))
 _shared: list[Connection] = []
 
 
