@@ -24,6 +24,7 @@ from .schema.expression import QueryExpression
 from .schema.schema import Schema
 from .schema.table import FreeTable, Table
 from .schema.tiers import Computed, Imported, Lookup, Manual, Part
+from .schema.universal import U
 from .schema.virtual import VirtualModule, list_schemas, virtual_schema
 
 __version__ = "0.1.0"
@@ -56,6 +57,7 @@ __all__ = [
     "Schema",
     "Table",
     "Top",
+    "U",
     "UnknownAttributeError",
     "VirtualModule",
     "config",

@@ -40,6 +40,8 @@ def fetch_rows(
     if any(heading[n].is_blob or heading[n].codec is not None for n in names):
         return _streamed(conn.query(sql, params, stream=True), active)
     rows = conn.query(sql, params).fetchall()
+    if not names:  # an empty heading (dj.U() & q): the SELECT lists a constant
+        return [() for _ in rows]
     if not active:
         return list(rows)
     decoded = []

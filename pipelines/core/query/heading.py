@@ -71,6 +71,13 @@ class Attribute:
     def replace(self, **changes: Any) -> Attribute:
         return dataclasses.replace(self, **changes)
 
+    def as_nullable(self) -> Attribute:
+        """The attribute where some rows may have no value (outer joins, unions)."""
+        if self.nullable:
+            return self
+        dtype = self.dtype if self.dtype is not np.int64 else object
+        return self.replace(nullable=True, dtype=dtype)
+
     def _replace(self, **changes: Any) -> Attribute:  # namedtuple spelling, kept for DataJoint code
         return self.replace(**changes)
 

@@ -50,3 +50,41 @@ class Limit(Node):
     child: Node
     top: Top
     heading: Heading
+
+
+@dataclass(frozen=True, eq=False)
+class Join(Node):
+    """``left * right`` on the namesake attributes ``using`` (empty: a cross join)."""
+
+    left: Node
+    right: Node
+    using: tuple[str, ...]
+    left_join: bool
+    heading: Heading
+
+
+@dataclass(frozen=True, eq=False)
+class Aggregate(Node):
+    """Rows of ``child`` grouped by ``group_by``; ``fields`` are the kept and computed outputs."""
+
+    child: Node
+    group_by: tuple[str, ...]
+    fields: tuple[Field, ...]
+    heading: Heading
+
+
+@dataclass(frozen=True, eq=False)
+class Union(Node):
+    """Set union of two queries with the same primary key and disjoint secondary attributes."""
+
+    left: Node
+    right: Node
+    heading: Heading
+
+
+@dataclass(frozen=True, eq=False)
+class Distinct(Node):
+    """Distinct rows of ``child`` (whose heading already holds only the chosen attributes)."""
+
+    child: Node
+    heading: Heading

@@ -24,7 +24,7 @@ from .conditions import (
     TrueCondition,
 )
 from .heading import Heading
-from .nodes import Limit, Node, Project, Restrict, TableRef
+from .nodes import Aggregate, Distinct, Join, Limit, Node, Project, Restrict, TableRef, Union
 
 Encode = Callable[[Heading, str, Any], Any]
 
@@ -39,6 +39,15 @@ def node_shape(node: Node) -> Hashable:
         return ("P", node_shape(node.child), node.fields, node.heading)
     if isinstance(node, Limit):
         return ("L", node_shape(node.child), node.top, node.heading)
+    if isinstance(node, Join):
+        shapes = (node_shape(node.left), node_shape(node.right))
+        return ("J", *shapes, node.using, node.left_join, node.heading)
+    if isinstance(node, Aggregate):
+        return ("A", node_shape(node.child), node.group_by, node.fields, node.heading)
+    if isinstance(node, Union):
+        return ("U", node_shape(node.left), node_shape(node.right), node.heading)
+    if isinstance(node, Distinct):
+        return ("D", node_shape(node.child), node.heading)
     raise TypeError(type(node).__name__)
 
 
@@ -77,8 +86,11 @@ def _collect_node(node: Node, encode: Encode, params: list[Any]) -> None:
     if isinstance(node, Restrict):
         _collect_node(node.child, encode, params)
         _collect_condition(node.condition, node.child.heading, encode, params)
-    elif isinstance(node, Project | Limit):
+    elif isinstance(node, Project | Limit | Aggregate | Distinct):
         _collect_node(node.child, encode, params)
+    elif isinstance(node, Join | Union):
+        _collect_node(node.left, encode, params)
+        _collect_node(node.right, encode, params)
 
 
 def _collect_condition(

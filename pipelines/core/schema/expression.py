@@ -17,12 +17,14 @@ from ..query.heading import Heading
 from ..query.nodes import Field, Limit, Node, Project, Restrict
 from ..query.top import Top
 from ..sql.compiler import Compiler
+from .computed import computed_attribute, selected_attributes
 from .fetching import FetchMixin
+from .operators import AlgebraMixin
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-class QueryExpression(FetchMixin):
+class QueryExpression(AlgebraMixin, FetchMixin):
     """A lazy description of a SELECT with a known heading and primary key."""
 
     _connection: Connection | None = None
@@ -119,7 +121,7 @@ class QueryExpression(FetchMixin):
     def proj(self, *attributes: Any, **named: str) -> QueryExpression:
         """Keep, exclude (``'-a'``), rename (``new='old'``) or compute (``new='expr'``) attributes."""
         heading = self.heading
-        selected = _selected(heading, attributes)
+        selected = selected_attributes(heading, attributes)
         renames = {
             new: old
             for new, old in named.items()
@@ -156,58 +158,6 @@ class QueryExpression(FetchMixin):
                     attributes_out.append(attribute.replace(name=new, in_key=False))
         for new, expression in computed.items():
             fields.append(Field(name=new, expression=expression))
-            attributes_out.append(_computed_attribute(heading, new))
+            attributes_out.append(computed_attribute(heading, new))
         node = Project(self.node, tuple(fields), Heading(attributes_out))
         return self._derive(node)
-
-
-def _selected(heading: Heading, attributes: tuple[Any, ...]) -> list[str]:
-    selected = list(heading.primary_key)
-    excluded: set[str] = set()
-    for item in attributes:
-        if item is Ellipsis:
-            selected += [n for n in heading.secondary_attributes if n not in selected]
-            continue
-        if not isinstance(item, str):
-            raise DataJointError(f"{item!r} is not a valid data type for an attribute in .proj")
-        if item.startswith("-"):
-            name = item[1:].strip()
-            if name in heading.primary_key:
-                raise DataJointError(f"Cannot exclude primary key attribute `{name}`")
-            if name not in heading.names:
-                raise DataJointError(f"Attribute `{name}` not found.")
-            excluded.add(name)
-            if not any(a is Ellipsis for a in attributes):
-                selected += [n for n in heading.secondary_attributes if n not in selected]
-            continue
-        if item not in heading.names:
-            raise DataJointError(f"Attribute `{item}` not found.")
-        if item not in selected:
-            selected.append(item)
-    return [n for n in selected if n not in excluded]
-
-
-def _computed_attribute(heading: Heading, name: str) -> Any:
-    template = next(iter(heading))
-    return template.replace(
-        name=name,
-        type="expression",
-        original_type=None,
-        in_key=False,
-        nullable=True,
-        default=None,
-        comment="calculated attribute",
-        autoincrement=False,
-        numeric=False,
-        string=False,
-        uuid=False,
-        json=False,
-        is_blob=False,
-        is_hidden=False,
-        codec=None,
-        store=None,
-        attribute_expression=None,
-        dtype=object,
-        lineage=None,
-        storage_type="",
-    )

@@ -84,6 +84,12 @@ class TableMeta(type):
     def __neg__(cls) -> Any:
         return -cls()
 
+    def __mul__(cls, other: Any) -> Any:
+        return cls() * other
+
+    def __add__(cls, other: Any) -> Any:
+        return cls() + other
+
     def __xor__(cls, other: Any) -> Any:
         return cls() ^ other
 

@@ -1,78 +1,54 @@
 """Query nodes -> ``(sql, params)`` for one dialect. Every value is a bound parameter.
 
-The compiler builds a flat SELECT for each node and wraps its child in a subquery only where
-SQL requires it (§4.12): restricting renamed or computed attributes, anything after a Top.
+Each node extends its child's SELECT in place where SQL allows, and wraps the child as a
+subquery where it must (§4.12): restricting renamed or computed attributes, anything after a Top,
+a DISTINCT or a GROUP BY, join operands whose FROM clauses share columns, the right side of a
+left join that carries a restriction. SQL is cached by query shape; later queries of the same
+shape only bind their values.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from ..errors import DataJointError
-from ..query.conditions import (
-    And,
-    Compare,
-    Condition,
-    FalseCondition,
-    InQuery,
-    InValues,
-    Negate,
-    Or,
-    RawSQL,
-    TrueCondition,
-)
 from ..query.heading import Heading
-from ..query.nodes import Field, Limit, Node, Project, Restrict, TableRef
+from ..query.nodes import (
+    Aggregate,
+    Distinct,
+    Field,
+    Join,
+    Limit,
+    Node,
+    Project,
+    Restrict,
+    TableRef,
+    Union,
+)
 from ..query.shape import node_params, node_shape
 from ..query.top import Top
 from ..query.values import cached_encoder
+from .condition_sql import ConditionCompiler
 from .dialects import Dialect
+from .select import Bound, Select, next_alias, render, where_clause, wrap
 
-_alias_counter = itertools.count()
-_BARE_ORDER = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(\s+(ASC|DESC))?$", re.I)
-
-
-def next_alias() -> str:
-    return f"${next(_alias_counter):x}"
-
-
-@dataclass
-class Select:
-    """The parts of one SELECT statement."""
-
-    heading: Heading
-    fields: list[tuple[str, str | None]]  # (name, SQL expression or None for a plain column)
-    source: str
-    source_params: list[Any] = field(default_factory=list)
-    where: list[str] = field(default_factory=list)
-    where_params: list[Any] = field(default_factory=list)
-    top: Top | None = None
-    distinct: bool = False
-
-    @property
-    def has_expressions(self) -> bool:
-        return any(expression is not None for _, expression in self.fields)
-
-
-#: Compiled SQL text by (dialect, statement kind, query shape); values are bound separately.
-_PLANS: OrderedDict[Hashable, str] = OrderedDict()
+#: Compiled SQL text and value order by (dialect, statement kind, query shape).
+_PLANS: OrderedDict[Hashable, tuple[str, list[int]]] = OrderedDict()
 _PLAN_LIMIT = 2048
 
 
-class Compiler:
+class Compiler(ConditionCompiler):
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
         self.textual_temporal = not dialect.has_column_comments
+        self._position = 0
 
     # --- entry points ----------------------------------------------------------------------------
     def sql(self, node: Node) -> tuple[str, list[Any]]:
-        return self._planned("select", node, lambda: self.render(self.build(node)))
+        return self._planned("select", node, lambda: render(self.build(node), self.dialect))
 
     def count(self, node: Node) -> tuple[str, list[Any]]:
         return self._planned("count", node, lambda: self._count(node))
@@ -80,44 +56,55 @@ class Compiler:
     def exists(self, node: Node) -> tuple[str, list[Any]]:
         return self._planned("exists", node, lambda: self._exists(node))
 
+    def render(self, select: Select) -> tuple[str, list[Any]]:
+        sql, bound = render(select, self.dialect)
+        return sql, [value for _, value in bound]
+
     def _planned(
-        self, kind: str, node: Node, compile_: Callable[[], tuple[str, list[Any]]]
+        self, kind: str, node: Node, compile_: Callable[[], tuple[str, list[Bound]]]
     ) -> tuple[str, list[Any]]:
         """Compile once per query shape; later queries of that shape only bind their values."""
+        self._position = 0
         try:
-            key = (self.dialect.name, kind, node_shape(node))
+            key: Hashable = (self.dialect.name, kind, node_shape(node))
         except TypeError:  # a node or condition the compiler does not know: let it say so
-            return compile_()
-        sql = _PLANS.get(key)
-        if sql is None:
-            sql, params = compile_()
-            _PLANS[key] = sql
+            sql, bound = compile_()
+            return sql, [value for _, value in bound]
+        plan = _PLANS.get(key)
+        if plan is None:
+            sql, bound = compile_()
+            _PLANS[key] = (sql, [position for position, _ in bound])
             if len(_PLANS) > _PLAN_LIMIT:
                 _PLANS.popitem(last=False)
-            return sql, params
-        return sql, node_params(node, self._encode_named)
+            return sql, [value for _, value in bound]
+        values = node_params(node, self._encode_named)
+        return plan[0], [values[position] for position in plan[1]]
 
     def _encode_named(self, heading: Heading, name: str, value: Any) -> Any:
-        return self._encode(heading[name], value)
+        return self.encode(heading[name], value)
 
-    def _count(self, node: Node) -> tuple[str, list[Any]]:
+    def encode(self, attribute: Any, value: Any) -> Any:
+        return cached_encoder(attribute, self.textual_temporal)(value)
+
+    def bind(self, value: Any) -> Bound:
+        bound = (self._position, value)
+        self._position += 1
+        return bound
+
+    def _count(self, node: Node) -> tuple[str, list[Bound]]:
         select = self.build(node)
-        if select.top is not None or select.distinct:
-            sql, params = self.render(select)
+        if not select.is_flat:
+            sql, params = render(select, self.dialect)
             return f"SELECT count(*) FROM ({sql}) AS {self.dialect.quote(next_alias())}", params
-        sql = f"SELECT count(*) FROM {select.source}{self._where(select)}"
-        return sql, select.source_params + select.where_params
+        return f"SELECT count(*) FROM {select.source}{where_clause(select)}", select.params
 
-    def _exists(self, node: Node) -> tuple[str, list[Any]]:
+    def _exists(self, node: Node) -> tuple[str, list[Bound]]:
         select = self.build(node)
-        if select.top is not None:
-            sql, params = self.render(select)
-            return (
-                f"SELECT EXISTS(SELECT 1 FROM ({sql}) AS {self.dialect.quote(next_alias())})",
-                params,
-            )
-        sql = f"SELECT EXISTS(SELECT 1 FROM {select.source}{self._where(select)})"
-        return sql, select.source_params + select.where_params
+        if not select.is_flat:
+            sql, params = render(select, self.dialect)
+            alias = self.dialect.quote(next_alias())
+            return f"SELECT EXISTS(SELECT 1 FROM ({sql}) AS {alias})", params
+        return f"SELECT EXISTS(SELECT 1 FROM {select.source}{where_clause(select)})", select.params
 
     # --- building --------------------------------------------------------------------------------
     def build(self, node: Node) -> Select:
@@ -126,27 +113,19 @@ class Compiler:
                 heading=node.heading,
                 fields=[(name, None) for name in node.heading.names],
                 source=self.dialect.table_ref(node.database, node.table_name),
+                source_columns=frozenset(node.heading.all_attributes),
             )
-        if isinstance(node, Restrict):
-            return self._restrict(self.build(node.child), node)
-        if isinstance(node, Project):
-            return self._project(self.build(node.child), node)
-        if isinstance(node, Limit):
-            return self._limit(self.build(node.child), node)
-        raise DataJointError(f"Cannot compile query node {type(node).__name__}")
+        builder = self._BUILDERS.get(type(node))
+        if builder is None:
+            raise DataJointError(f"Cannot compile query node {type(node).__name__}")
+        return builder(self, node)
 
     def wrap(self, select: Select) -> Select:
-        sql, params = self.render(select)
-        alias = self.dialect.quote(next_alias())
-        return Select(
-            heading=select.heading,
-            fields=[(name, None) for name, _ in select.fields],
-            source=f"({sql}) as {alias}",
-            source_params=params,
-        )
+        return wrap(select, self.dialect)
 
-    def _restrict(self, select: Select, node: Restrict) -> Select:
-        if select.top is not None or select.has_expressions:
+    def _restrict(self, node: Restrict) -> Select:
+        select = self.build(node.child)
+        if not select.is_flat or select.has_expressions:
             select = self.wrap(select)
         text, params = self.condition(node.condition, select.heading)
         return replace(
@@ -156,12 +135,18 @@ class Compiler:
             where_params=[*select.where_params, *params],
         )
 
-    def _project(self, select: Select, node: Project) -> Select:
+    def _project(self, node: Project) -> Select:
+        select = self.build(node.child)
         current = dict(select.fields)
-        needs_wrap = any(
-            f.source is not None and f.source != f.name and current.get(f.source) is not None
-            for f in node.fields
-        ) or any(f.expression is not None and select.has_expressions for f in node.fields)
+        needs_wrap = (
+            select.group_by is not None
+            or select.distinct
+            or any(
+                f.source is not None and f.source != f.name and current.get(f.source) is not None
+                for f in node.fields
+            )
+            or any(f.expression is not None and select.has_expressions for f in node.fields)
+        )
         if needs_wrap:
             select = self.wrap(select)
             current = dict(select.fields)
@@ -177,7 +162,8 @@ class Compiler:
             return f.name, inner
         return f.name, (None if source == f.name else self.dialect.quote(source))
 
-    def _limit(self, select: Select, node: Limit) -> Select:
+    def _limit(self, node: Limit) -> Select:
+        select = self.build(node.child)
         top = node.top
         if select.top is not None:
             if top.order is None or top.order == select.top.order:
@@ -192,100 +178,105 @@ class Compiler:
             top = Top(limit=top.limit, order_by="KEY", offset=top.offset)
         return replace(select, heading=node.heading, top=top)
 
-    # --- rendering -------------------------------------------------------------------------------
-    def render(self, select: Select) -> tuple[str, list[Any]]:
+    def _join(self, node: Join) -> Select:
+        left, right = self.build(node.left), self.build(node.right)
+        using = set(node.using)
+        if _needs_wrap(left, using) or (left.tables > 1 and using):
+            left = self.wrap(left)
+        if _needs_wrap(right, using) or right.tables > 1 or (node.left_join and right.where):
+            right = self.wrap(right)
+        if (left.source_columns & right.source_columns) - using:
+            left, right = self.wrap(left), self.wrap(right)
         q = self.dialect.quote
-        fields = ",".join(
-            q(name) if expression is None else f"{expression} as {q(name)}"
-            for name, expression in select.fields
-        )
-        distinct = "DISTINCT " if select.distinct else ""
-        sql = f"SELECT {distinct}{fields or '1'} FROM {select.source}{self._where(select)}"
-        if select.top is not None:
-            sql += self._order(select.top, select.heading)
-        return sql, select.source_params + select.where_params
-
-    def _where(self, select: Select) -> str:
-        return " WHERE " + "AND".join(f"({w})" for w in select.where) if select.where else ""
-
-    def _order(self, top: Top, heading: Heading) -> str:
-        items = []
-        for item in top.expand(heading.primary_key):
-            match = _BARE_ORDER.match(item.strip())
-            if match:
-                direction = f" {match.group(3).upper()}" if match.group(3) else ""
-                items.append(f"{self.dialect.quote(match.group(1))}{direction}")
-            else:
-                items.append(item)
-        order = f" ORDER BY {', '.join(items)}" if items else ""
-        return order + self.dialect.limit_clause(top.limit, top.offset)
-
-    def condition(self, condition: Condition, heading: Heading) -> tuple[str, list[Any]]:
-        if isinstance(condition, TrueCondition):
-            return "1=1", []
-        if isinstance(condition, FalseCondition):
-            return "1=0", []
-        if isinstance(condition, RawSQL):
-            return self.dialect.escape_percent(condition.text), []
-        if isinstance(condition, Compare):
-            return self._compare(condition, heading)
-        if isinstance(condition, InValues):
-            return self._in_values(condition, heading)
-        if isinstance(condition, And | Or):
-            parts = [self.condition(item, heading) for item in condition.items]
-            joiner = ")AND(" if isinstance(condition, And) else ") OR ("
-            return "(" + joiner.join(p[0] for p in parts) + ")", [v for p in parts for v in p[1]]
-        if isinstance(condition, Negate):
-            text, params = self.condition(condition.item, heading)
-            return f"NOT ({text})", params
-        if isinstance(condition, InQuery):
-            return self._in_query(condition)
-        raise DataJointError(f"Cannot compile condition {condition!r}")
-
-    def _compare(self, c: Compare, heading: Heading) -> tuple[str, list[Any]]:
-        attribute = heading[c.attribute]
-        if c.path is not None:
-            column = self.dialect.json_path(c.attribute, c.path, c.cast)
-            value = c.value if not isinstance(c.value, dict | list) else json.dumps(c.value)
+        columns = ", ".join(q(name) for name in node.using)
+        if node.using:
+            kind = "LEFT JOIN" if node.left_join else "JOIN"
+            joined = f"{left.source} {kind} {right.source} USING ({columns})"
+        elif node.left_join:
+            joined = f"{left.source} LEFT JOIN {right.source} ON 1=1"
         else:
-            column = self.dialect.quote(c.attribute)
-            value = c.value if c.value is None else self._encode(attribute, c.value)
-        if value is None:
-            if c.operator not in ("=", "!="):
-                raise DataJointError(f"Cannot compare `{c.attribute}` with NULL using {c.operator}")
-            return f"{column} IS {'NOT ' if c.operator == '!=' else ''}NULL", []
-        operator = f" {c.operator.upper()} " if "like" in c.operator else c.operator
-        return f"{column}{operator}{self.dialect.placeholder}", [value]
-
-    def _encode(self, attribute: Any, value: Any) -> Any:
-        return cached_encoder(attribute, self.textual_temporal)(value)
-
-    def _in_values(self, c: InValues, heading: Heading) -> tuple[str, list[Any]]:
-        if not c.values:
-            return "1=0", []
-        attribute = heading[c.attribute]
-        params = [self._encode(attribute, v) for v in c.values]
-        marks = ",".join([self.dialect.placeholder] * len(params))
-        return f"{self.dialect.quote(c.attribute)} IN ({marks})", params
-
-    def _in_query(self, c: InQuery) -> tuple[str, list[Any]]:
-        inner = self.build(c.query)
-        if not c.attributes:
-            sql, params = self.render(inner)
-            return f"EXISTS ({sql})", params
-        renamed = replace(
-            inner,
-            fields=[
-                (outer, self.dialect.quote(name) if name != outer else None)
-                for outer, name in zip(c.attributes, c.inner_names, strict=True)
-            ],
+            joined = f"{left.source} CROSS JOIN {right.source}"
+        available = {**dict(right.fields), **dict(left.fields)}
+        return Select(
+            heading=node.heading,
+            fields=[(name, available.get(name)) for name in node.heading.names],
+            source=joined,
+            source_columns=left.source_columns | right.source_columns,
+            source_params=[*left.source_params, *right.source_params],
+            where=[*left.where, *right.where],
+            where_params=[*left.where_params, *right.where_params],
+            tables=left.tables + right.tables,
         )
-        if inner.has_expressions:
-            wrapped = self.wrap(inner)
-            renamed = replace(wrapped, fields=renamed.fields)
-        sql, params = self.render(renamed)
-        columns = ",".join(self.dialect.quote(a) for a in c.attributes)
-        return f"({columns}) IN ({sql})", params
+
+    def _aggregate(self, node: Aggregate) -> Select:
+        select = self.build(node.child)
+        if not select.is_flat:
+            select = self.wrap(select)
+        current = dict(select.fields)
+        fields = [self._field(f, current) for f in node.fields]
+        group_by = [select.expression_of(name, self.dialect) for name in node.group_by]
+        return replace(select, heading=node.heading, fields=fields, group_by=group_by)
+
+    def _distinct(self, node: Distinct) -> Select:
+        select = self.build(node.child)
+        if select.top is not None or select.group_by is not None:
+            select = self.wrap(select)
+        return replace(select, heading=node.heading, distinct=True)
+
+    def _union(self, node: Union) -> Select:
+        left = self.wrap(self.build(node.left))
+        right = self.wrap(self.build(node.right))
+        q = self.dialect.quote
+        key = node.heading.primary_key
+        keys = ",".join(q(k) for k in key)
+        if not node.heading.secondary_attributes:
+            sql = f"SELECT {keys} FROM {left.source} UNION SELECT {keys} FROM {right.source}"
+            params = [*left.source_params, *right.source_params]
+        else:
+            sql, params = self._outer_union(node, left, right)
+        names = node.heading.names
+        return Select(
+            heading=node.heading,
+            fields=[(name, None) for name in names],
+            source=f"({sql}) as {q(next_alias())}",
+            source_columns=frozenset(names),
+            source_params=params,
+        )
+
+    def _outer_union(self, node: Union, left: Select, right: Select) -> tuple[str, list[Bound]]:
+        """Rows of the left (with the right's values where keys match), then the right's rest.
+
+        Each side's subquery appears twice; its values are bound twice, at the same positions.
+        """
+        q = self.dialect.quote
+        key = [q(k) for k in node.heading.primary_key]
+        keys = ",".join(key)
+        left_only = [q(n) for n in node.left.heading.secondary_attributes]
+        right_only = [q(n) for n in node.right.heading.secondary_attributes]
+        first = ",".join([*key, *left_only, *right_only])
+        second = ",".join([*key, *(f"NULL as {n}" for n in left_only), *right_only])
+        sql = (
+            f"SELECT {first} FROM {left.source} LEFT JOIN {right.source} USING ({keys}) "
+            f"UNION SELECT {second} FROM {right.source} "
+            f"WHERE ({keys}) NOT IN (SELECT {keys} FROM {left.source})"
+        )
+        return sql, [
+            *left.source_params,
+            *right.source_params,
+            *right.source_params,
+            *left.source_params,
+        ]
+
+    _BUILDERS: dict[type, Callable[[Any, Any], Select]] = {}
+
+
+def _needs_wrap(select: Select, using: set[str]) -> bool:
+    """A join operand that cannot be joined flat: grouped, ordered, distinct, or its join
+    attributes are renamed or computed in it."""
+    if not select.is_flat:
+        return True
+    expressions = dict(select.fields)
+    return any(expressions.get(name) is not None for name in using)
 
 
 def _chained_limit(inner: int | None, outer: int | None, outer_offset: int) -> int | None:
@@ -293,3 +284,16 @@ def _chained_limit(inner: int | None, outer: int | None, outer_offset: int) -> i
     remaining = None if inner is None else max(inner - outer_offset, 0)
     values = [v for v in (remaining, outer) if v is not None]
     return min(values) if values else None
+
+
+Compiler._BUILDERS.update(
+    {
+        Restrict: Compiler._restrict,
+        Project: Compiler._project,
+        Limit: Compiler._limit,
+        Join: Compiler._join,
+        Aggregate: Compiler._aggregate,
+        Distinct: Compiler._distinct,
+        Union: Compiler._union,
+    }
+)
