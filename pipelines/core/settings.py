@@ -166,13 +166,22 @@ def parse_database_url(url: str) -> DatabaseAddress:
         return DatabaseAddress(
             backend="mysql",
             host=parts.hostname,
-            port=parts.port or 3306,
+            port=_port(parts, url),
             user=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password is not None else None,
         )
     raise DataJointError(
         f"Unsupported database URL {url!r}: use mysql://user:pass@host:port or sqlite:///path"
     )
+
+
+def _port(parts: Any, url: str) -> int:
+    try:
+        return int(parts.port or 3306)
+    except ValueError:
+        raise DataJointError(
+            f"Invalid MySQL URL {url!r}: the port must be a number from 1 to 65535"
+        ) from None
 
 
 class _Group:
@@ -208,8 +217,9 @@ class Config:
             )
         try:
             return _KEYS[key].validate(value)
-        except (ValueError, TypeError) as error:
-            raise DataJointError(f"Invalid value {value!r} for {key!r}: {error}") from None
+        except (ValueError, TypeError, DataJointError) as error:
+            reason = error.args[0] if error.args else error
+            raise DataJointError(f"Invalid value {value!r} for {key!r}: {reason}") from None
 
     def __getitem__(self, key: str) -> Any:
         if key not in _KEYS:

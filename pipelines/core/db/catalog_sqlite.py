@@ -150,6 +150,10 @@ class SQLiteCatalog(Catalog):
 
     def _indexes(self, full: str) -> dict[tuple[str, ...], dict[str, bool]]:
         result: dict[tuple[str, ...], dict[str, bool]] = {}
+        nullable = {
+            str(row[1]): not row[3] and not row[5]
+            for row in self.connection.query("SELECT * FROM pragma_table_info(?)", (full,))
+        }
         for _seq, name, unique, origin, _partial in self.connection.query(
             "SELECT * FROM pragma_index_list(?)", (full,)
         ).fetchall():
@@ -161,7 +165,10 @@ class SQLiteCatalog(Catalog):
                     "SELECT * FROM pragma_index_info(?) ORDER BY seqno", (str(name),)
                 ).fetchall()
             )
-            result[columns] = {"unique": bool(unique), "nullable": False}
+            result[columns] = {
+                "unique": bool(unique),
+                "nullable": any(nullable.get(c, False) for c in columns),
+            }
         return result
 
     def drop_table(self, database: str, table: str) -> None:

@@ -121,7 +121,7 @@ def _fast_path_ok(attribute: Attribute, values: list[Any], textual: bool) -> boo
             and max(values) <= bounds[1]
         )
     if attribute.is_float:
-        return all(type(v) is float for v in values) and math.isfinite(math.fsum(values))
+        return all(type(v) is float for v in values) and all(map(math.isfinite, values))
     if attribute.is_date:
         return not textual and all(type(v) is dt.date for v in values)
     if attribute.string and attribute.storage_type.lower().startswith(("varchar", "char")):

@@ -181,13 +181,18 @@ def _mapping(values: Mapping[str, Any], heading: Heading) -> Condition:
         cast = None
         if ":" in path:
             path, _, cast = path.partition(":")
-        items.append(Compare(name, "=", _plain(value), path=path or None, cast=cast))
+        value = _plain(value)
+        if value == "" and not path and attributes[name].numeric:
+            value = None  # an empty cell of a numeric attribute means "no value", as on insert
+        items.append(Compare(name, "=", value, path=path or None, cast=cast))
     return conjunction(items)
 
 
 def _plain(value: Any) -> Any:
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if isinstance(value, float) and value != value:  # NaN stands for a missing value
+        return None
     return value
 
 

@@ -32,23 +32,33 @@ Encode = Callable[[Heading, str, Any], Any]
 def node_shape(node: Node) -> Hashable:
     """A hashable key that equals for queries compiling to the same SQL text."""
     if isinstance(node, TableRef):
-        return ("T", node.database, node.table_name, node.heading)
+        return ("T", node.database, node.table_name, _signature(node.heading))
     if isinstance(node, Restrict):
-        return ("R", node_shape(node.child), condition_shape(node.condition), node.heading)
+        return (
+            "R",
+            node_shape(node.child),
+            condition_shape(node.condition),
+            _signature(node.heading),
+        )
     if isinstance(node, Project):
-        return ("P", node_shape(node.child), node.fields, node.heading)
+        return ("P", node_shape(node.child), node.fields, _signature(node.heading))
     if isinstance(node, Limit):
-        return ("L", node_shape(node.child), node.top, node.heading)
+        return ("L", node_shape(node.child), node.top, _signature(node.heading))
     if isinstance(node, Join):
         shapes = (node_shape(node.left), node_shape(node.right))
-        return ("J", *shapes, node.using, node.left_join, node.heading)
+        return ("J", *shapes, node.using, node.left_join, _signature(node.heading))
     if isinstance(node, Aggregate):
-        return ("A", node_shape(node.child), node.group_by, node.fields, node.heading)
+        return ("A", node_shape(node.child), node.group_by, node.fields, _signature(node.heading))
     if isinstance(node, Union):
-        return ("U", node_shape(node.left), node_shape(node.right), node.heading)
+        return ("U", node_shape(node.left), node_shape(node.right), _signature(node.heading))
     if isinstance(node, Distinct):
-        return ("D", node_shape(node.child), node.heading)
+        return ("D", node_shape(node.child), _signature(node.heading))
     raise TypeError(type(node).__name__)
+
+
+def _signature(heading: Heading) -> Hashable:
+    """What of a heading the SQL text depends on: names and primary key, in order."""
+    return (tuple(heading.names), tuple(heading.primary_key))
 
 
 def condition_shape(condition: Condition) -> Hashable:

@@ -166,8 +166,8 @@ class Schema:
 
     def list_tables(self) -> list[str]:
         """Bare table names in dependency order (parents before children)."""
-        catalog = self.connection.catalog
         database = self._name()
+        catalog = self.connection.catalog
         tables = [t for t in catalog.list_tables(database) if not t.startswith("~")]
         parents: dict[str, set[str]] = {t: set() for t in tables}
         for fk in catalog.schema_foreign_keys(database):
@@ -207,11 +207,13 @@ class Schema:
 
     def rebuild_lineage(self) -> None:
         """Recompute ``~lineage`` from the foreign keys, parents first."""
-        rebuild_lineage(self.connection, self._name(), self.list_tables())
+        database = self._name()
+        rebuild_lineage(self.connection, database, self.list_tables())
 
     @property
     def lineage(self) -> dict[str, str]:
-        return self.connection.catalog.read_schema_lineage(self._name())
+        database = self._name()
+        return self.connection.catalog.read_schema_lineage(database)
 
     def drop(self, prompt: bool | None = None) -> None:
         database = self._name()

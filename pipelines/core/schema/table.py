@@ -7,6 +7,7 @@ from typing import Any
 
 from ..db.catalog import TableInfo
 from ..db.connection import Connection
+from ..db.default import conn as default_connection
 from ..db.insert import InsertTarget, encode_columns, execute_insert, explain_insert_error
 from ..db.rows import normalize_rows
 from ..errors import DataJointError, DuplicateError, IntegrityError, MissingAttributeError
@@ -174,7 +175,7 @@ class Table(QueryExpression):
         where = " WHERE " + "AND".join(f"({w})" for w in select.where) if select.where else ""
         if select.top is not None or select.has_expressions or select.source != table:
             raise DataJointError("delete_quick supports restrictions of the table itself only.")
-        cursor = conn.query(f"DELETE FROM {table}{where}", select.where_params)
+        cursor = conn.query(f"DELETE FROM {table}{where}", [v for _, v in select.where_params])
         return int(cursor.rowcount) if get_count else None
 
     def drop_quick(self) -> None:
@@ -267,10 +268,9 @@ class FreeTable(Table):
     """A table addressed by name, with no class: ``FreeTable(conn, "`db`.`table`")``."""
 
     def __init__(self, conn: Connection | str, full_table_name: str | None = None) -> None:
-        if isinstance(conn, str):
-            raise DataJointError(
-                "FreeTable(conn, name) needs a connection; use dj.FreeTable(name)."
-            )
+        if isinstance(conn, str):  # dj.FreeTable("db.table") uses the shared connection
+            full_table_name = conn
+            conn = default_connection()
         name = (full_table_name or "").replace("`", "").replace('"', "")
         database, _, table = name.partition(".")
         if not database or not table:

@@ -67,7 +67,9 @@ class ConditionCompiler:
         else:
             column = self.dialect.quote(c.attribute)
             value = c.value if c.value is None else self.encode(heading[c.attribute], c.value)
-        if value is None:
+        # IS NULL only for an explicit None (the query shape records exactly that), so a value
+        # that encodes to NULL (NaN) compares as "= NULL" and matches nothing.
+        if c.value is None:
             if c.operator not in ("=", "!="):
                 raise DataJointError(f"Cannot compare `{c.attribute}` with NULL using {c.operator}")
             return f"{column} IS {'NOT ' if c.operator == '!=' else ''}NULL", []

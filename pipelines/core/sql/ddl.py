@@ -128,12 +128,22 @@ def _sqlite_create(table: ResolvedTable, dialect: Dialect) -> list[str]:
     return statements
 
 
+def normalize_type(sql_type: str) -> str:
+    """A type as MariaDB reports it: keywords lower case, no spaces around ``(``, ``,``, ``)``
+    (quoted enum values are kept as written)."""
+    parts = re.split(r"('(?:[^']|'')*')", sql_type.strip())
+    for i in range(0, len(parts), 2):
+        text = re.sub(r"\s*([(),])\s*", r"\1", parts[i].lower())
+        parts[i] = re.sub(r"\s+", " ", text)
+    return "".join(parts)
+
+
 def metadata_rows(table: ResolvedTable) -> list[tuple[str, str, int, str, str]]:
     """(table, attribute, position, sql_type, comment) rows; the table comment has attribute ''."""
     full = f"{table.database}.{table.table_name}"
     rows = [(full, "", 0, "", table.comment)]
     rows += [
-        (full, c.name, position, c.sql_type, c.comment)
+        (full, c.name, position, normalize_type(c.sql_type), c.comment)
         for position, c in enumerate(table.columns, start=1)
     ]
     return rows
