@@ -20,6 +20,7 @@ from .errors import (
 )
 from .query.coerce import AndList, Not
 from .query.top import Top
+from .schema.diagram import Diagram
 from .schema.expression import QueryExpression
 from .schema.schema import Schema
 from .schema.table import FreeTable, Table
@@ -38,6 +39,7 @@ __all__ = [
     "Computed",
     "Connection",
     "DataJointError",
+    "Diagram",
     "DuplicateError",
     "FreeTable",
     "Imported",

@@ -83,6 +83,19 @@ class Catalog:
     def table_info(self, database: str, table: str) -> TableInfo:
         raise NotImplementedError
 
+    def schema_primary_keys(self, database: str) -> dict[str, list[str]]:
+        """Primary-key columns of every visible table of ``database`` (one query, not one per
+        table), in column order."""
+        tables = sorted(t for t in self.list_tables(database) if not t.startswith("~"))
+        keys: dict[str, list[str]] = {t: [] for t in tables}
+        for table, column in self._primary_key_rows(database):
+            if str(table) in keys:
+                keys[str(table)].append(str(column))
+        return keys
+
+    def _primary_key_rows(self, database: str) -> list[tuple[Any, Any]]:
+        raise NotImplementedError
+
     def schema_foreign_keys(self, database: str) -> list[ForeignKeyInfo]:
         """Every foreign key declared by a table of ``database``."""
         raise NotImplementedError

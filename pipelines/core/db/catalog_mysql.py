@@ -124,6 +124,15 @@ class MySQLCatalog(Catalog):
             )
         return result
 
+    def _primary_key_rows(self, database: str) -> list[tuple[Any, Any]]:
+        cursor = self.connection.query(
+            "SELECT table_name, column_name FROM information_schema.key_column_usage "
+            "WHERE table_schema = %s AND constraint_name = 'PRIMARY' "
+            "ORDER BY table_name, ordinal_position",
+            (database,),
+        )
+        return list(cursor.fetchall())
+
     def schema_foreign_keys(self, database: str) -> list[ForeignKeyInfo]:
         return self._foreign_keys("table_schema = %s", (database,))
 

@@ -132,6 +132,16 @@ class SQLiteCatalog(Catalog):
             )
         return result
 
+    def _primary_key_rows(self, database: str) -> list[tuple[Any, Any]]:
+        cursor = self.connection.query(
+            "SELECT substr(m.name, length(?) + 2), p.name "
+            "FROM sqlite_master AS m, pragma_table_info(m.name) AS p "
+            "WHERE m.type = 'table' AND substr(m.name, 1, length(?) + 1) = ? || '.' AND p.pk > 0 "
+            "ORDER BY m.rowid, p.pk",
+            (database,) * 3,
+        )
+        return list(cursor.fetchall())
+
     def schema_foreign_keys(self, database: str) -> list[ForeignKeyInfo]:
         return [
             fk

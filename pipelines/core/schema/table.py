@@ -15,6 +15,7 @@ from ..query.heading import Heading
 from ..query.nodes import Node, TableRef
 from .describe import describe_table
 from .expression import QueryExpression
+from .graph import DependencyGraph
 from .headings import load_table
 
 logger = logging.getLogger("pipelines.core")
@@ -188,6 +189,20 @@ class Table(QueryExpression):
         logger.info("Dropped table %s", self.full_table_name)
 
     # --- introspection -----------------------------------------------------------------------------
+    def descendants(self, as_objects: bool = False) -> list[Any]:
+        """This table, then every table that depends on it (in any schema), parents first."""
+        conn, database = self._bound()
+        graph = DependencyGraph.cached(conn, {*conn.schemas, database}, expand="downstream")
+        names = graph.descendants(self.full_table_name)
+        return [FreeTable(conn, name) for name in names] if as_objects else names
+
+    def ancestors(self, as_objects: bool = False) -> list[Any]:
+        """This table, then every table it depends on (in any schema), children first."""
+        conn, database = self._bound()
+        graph = DependencyGraph.cached(conn, {*conn.schemas, database}, expand="upstream")
+        names = graph.ancestors(self.full_table_name)
+        return [FreeTable(conn, name) for name in names] if as_objects else names
+
     def parts(self, as_objects: bool = False) -> list[Any]:
         """This master's part tables (found by the ``master__`` name prefix)."""
         conn, database = self._bound()
