@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import pipelines.core as dj  # noqa: E402
+import pipelines.core as dj
 
 
 def declare(schema: dj.Schema) -> None:
