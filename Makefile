@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install run test test-deep lint typecheck pytest bench clean
 
 install: $(STAMP)
 
@@ -32,8 +32,13 @@ pytest: install
 
 test: lint typecheck pytest
 
+# The differential algebra test with many more random examples (minutes, not part of `make test`).
+test-deep: install
+	JOINERY_DEEP=1 $(BIN)/pytest tests/pipelines/core/differential -n 2 --dist loadfile
+
 bench: install
 	$(BIN)/python bench/engine_io.py
+	$(BIN)/python bench/algebra.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -40,10 +40,11 @@ def join_heading(
             second[n] for n in second.names if n not in first.attributes
         ]
     else:
-        key = a.primary_key + [n for n in b.primary_key if n not in a.attributes]
+        promoted = [n for n in b.primary_key if n not in a.primary_key]
+        key = a.primary_key + promoted
         ordered = (
             [a[n] for n in a.primary_key]
-            + [b[n] for n in b.primary_key if n not in a.attributes]
+            + [a[n] if n in a.attributes else b[n] for n in promoted]
             + [a[n] for n in a.secondary_attributes if n not in b.primary_key]
             + [b[n] for n in b.secondary_attributes if n not in a.attributes]
         )

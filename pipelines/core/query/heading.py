@@ -69,7 +69,13 @@ class Attribute:
     storage_type: str = ""
 
     def replace(self, **changes: Any) -> Attribute:
-        return dataclasses.replace(self, **changes)
+        for name in changes:
+            if name not in _FIELD_NAMES:
+                raise TypeError(f"Attribute has no field {name!r}")
+        copy = object.__new__(Attribute)  # a frozen dataclass: copy its fields directly (fast)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        return copy
 
     def as_nullable(self) -> Attribute:
         """The attribute where some rows may have no value (outer joins, unions)."""
@@ -104,6 +110,9 @@ class Attribute:
     @property
     def is_float(self) -> bool:
         return bool(_FLOAT.match(self.storage_type))
+
+
+_FIELD_NAMES = frozenset(f.name for f in dataclasses.fields(Attribute))
 
 
 def attribute_from_column(column: ColumnInfo, lineage: str | None) -> Attribute:
@@ -197,6 +206,10 @@ class Heading:
         }
         self.table_comment = table_comment
         self.indexes: dict[tuple[str, ...], dict[str, bool]] = {}
+        # A heading never changes: its name lists are computed once.
+        self._names = tuple(self.attributes)
+        self._key = tuple(n for n, a in self.attributes.items() if a.in_key)
+        self._secondary = tuple(n for n, a in self.attributes.items() if not a.in_key)
 
     @classmethod
     def from_columns(
@@ -210,15 +223,15 @@ class Heading:
     # --- the DataJoint heading API -------------------------------------------------------------
     @property
     def names(self) -> list[str]:
-        return list(self.attributes)
+        return list(self._names)
 
     @property
     def primary_key(self) -> list[str]:
-        return [n for n, a in self.attributes.items() if a.in_key]
+        return list(self._key)
 
     @property
     def secondary_attributes(self) -> list[str]:
-        return [n for n, a in self.attributes.items() if not a.in_key]
+        return list(self._secondary)
 
     @property
     def blobs(self) -> list[str]:

@@ -71,6 +71,9 @@ class Aggregate(Node):
     group_by: tuple[str, ...]
     fields: tuple[Field, ...]
     heading: Heading
+    #: One row per row of the grouping operand (``A.aggr``), even when its key is empty;
+    #: False for ``dj.U().aggr``, which always gives one row.
+    per_row: bool = False
 
 
 @dataclass(frozen=True, eq=False)

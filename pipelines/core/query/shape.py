@@ -30,7 +30,16 @@ Encode = Callable[[Heading, str, Any], Any]
 
 
 def node_shape(node: Node) -> Hashable:
-    """A hashable key that equals for queries compiling to the same SQL text."""
+    """A hashable key that equals for queries compiling to the same SQL text (kept on the
+    node: nodes never change)."""
+    cached = node.__dict__.get("_shape")
+    if cached is None:
+        cached = _node_shape(node)
+        object.__setattr__(node, "_shape", cached)
+    return cached
+
+
+def _node_shape(node: Node) -> Hashable:
     if isinstance(node, TableRef):
         return ("T", node.database, node.table_name, _signature(node.heading))
     if isinstance(node, Restrict):
@@ -48,7 +57,8 @@ def node_shape(node: Node) -> Hashable:
         shapes = (node_shape(node.left), node_shape(node.right))
         return ("J", *shapes, node.using, node.left_join, _signature(node.heading))
     if isinstance(node, Aggregate):
-        return ("A", node_shape(node.child), node.group_by, node.fields, _signature(node.heading))
+        shape = (node_shape(node.child), node.group_by, node.fields, node.per_row)
+        return ("A", *shape, _signature(node.heading))
     if isinstance(node, Union):
         return ("U", node_shape(node.left), node_shape(node.right), _signature(node.heading))
     if isinstance(node, Distinct):

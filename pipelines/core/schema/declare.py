@@ -50,7 +50,7 @@ def create_resolved(conn: Connection, resolved: ResolvedTable) -> None:
     created = False
     try:
         for statement in statements:
-            conn.query(statement)
+            conn.query(conn.dialect.escape_percent(statement))  # DDL text holds no parameters
             created = True
         catalog.write_table_metadata(metadata_rows(resolved))
         catalog.write_lineage(resolved.database, resolved.table_name, resolved.lineage_rows())

@@ -83,6 +83,14 @@ class QueryExpression(AlgebraMixin, FetchMixin):
         return self._derive(Restrict(self.node, condition, self.heading))
 
     def _check_connection(self, other: Any) -> None:
+        """Refuse queries from another connection, also inside Not, lists and AndLists."""
+        if isinstance(other, Not):
+            self._check_connection(other.restriction)
+            return
+        if isinstance(other, list | tuple | set):
+            for item in other:
+                self._check_connection(item)
+            return
         other_connection = getattr(other, "_connection", None)
         if (
             other_connection is not None

@@ -20,7 +20,7 @@ def operand(value: Any, operation: str) -> QueryExpression:
         value = value()
     if hasattr(value, "universal_attributes"):
         raise DataJointError(
-            f"table {operation} dj.U(...) is no longer supported in DataJoint 2.0. "
+            "table * dj.U(...) is no longer supported in DataJoint 2.0. "
             "Use dj.U(...) & table to get distinct values, or dj.U(...).aggr(table, ...)."
         )
     if not (hasattr(value, "node") and hasattr(value, "heading")):
@@ -80,7 +80,7 @@ class AlgebraMixin:
             + [computed_attribute(heading, name) for name in computations]
         )
         join = Join(self.node, other.node, using, not exclude_nonmatching, joined)
-        return self._derive(Aggregate(join, tuple(kept), tuple(fields), result))
+        return self._derive(Aggregate(join, tuple(kept), tuple(fields), result, per_row=True))
 
     def __add__(self, other: Any) -> QueryExpression:
         if isinstance(other, type) and hasattr(other, "definition"):

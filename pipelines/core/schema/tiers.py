@@ -99,6 +99,9 @@ class TableMeta(type):
     def __iter__(cls) -> Any:
         return iter(cls())
 
+    def __contains__(cls, item: Any) -> bool:
+        return item in cls()
+
     @property
     def table_name(cls) -> str:
         name: str = cls._compute_table_name()  # type: ignore[attr-defined]

@@ -138,9 +138,15 @@ class Compiler(ConditionCompiler):
     def _project(self, node: Project) -> Select:
         select = self.build(node.child)
         current = dict(select.fields)
+        aliases = {
+            f.name
+            for f in node.fields
+            if f.expression is not None or (f.source or f.name) != f.name
+        }
         needs_wrap = (
             select.group_by is not None
             or select.distinct
+            or (select.top is not None and bool(aliases & _order_names(select.top)))
             or any(
                 f.source is not None and f.source != f.name and current.get(f.source) is not None
                 for f in node.fields
@@ -164,7 +170,13 @@ class Compiler(ConditionCompiler):
 
     def _limit(self, node: Limit) -> Select:
         select = self.build(node.child)
-        top = node.top
+        # KEY means the key of the operand the Top applies to: expand it now, before any later
+        # projection changes the heading.
+        top = Top(
+            limit=node.top.limit,
+            order_by=None if node.top.order is None else node.top.expand(node.heading.primary_key),
+            offset=node.top.offset,
+        )
         if select.top is not None:
             if top.order is None or top.order == select.top.order:
                 merged = Top(
@@ -210,12 +222,15 @@ class Compiler(ConditionCompiler):
 
     def _aggregate(self, node: Aggregate) -> Select:
         select = self.build(node.child)
-        if not select.is_flat:
+        if not select.is_flat or select.has_expressions:  # aggregates name the group's columns
             select = self.wrap(select)
         current = dict(select.fields)
         fields = [self._field(f, current) for f in node.fields]
         group_by = [select.expression_of(name, self.dialect) for name in node.group_by]
-        return replace(select, heading=node.heading, fields=fields, group_by=group_by)
+        having = "count(*) > 0" if node.per_row and not group_by else None
+        return replace(
+            select, heading=node.heading, fields=fields, group_by=group_by, having=having
+        )
 
     def _distinct(self, node: Distinct) -> Select:
         select = self.build(node.child)
@@ -228,7 +243,12 @@ class Compiler(ConditionCompiler):
         right = self.wrap(self.build(node.right))
         q = self.dialect.quote
         key = node.heading.primary_key
-        keys = ",".join(q(k) for k in key)
+        keys = ",".join(q(k) for k in key) or "1"
+        if not key and node.heading.secondary_attributes:
+            raise DataJointError(
+                "A union of operands with no primary key attributes and with secondary "
+                "attributes is not supported: project them to their keys first."
+            )
         if not node.heading.secondary_attributes:
             sql = f"SELECT {keys} FROM {left.source} UNION SELECT {keys} FROM {right.source}"
             params = [*left.source_params, *right.source_params]
@@ -268,6 +288,11 @@ class Compiler(ConditionCompiler):
         ]
 
     _BUILDERS: dict[type, Callable[[Any, Any], Select]] = {}
+
+
+def _order_names(top: Top) -> set[str]:
+    """Attribute names an ORDER BY refers to (an alias of the same name would shadow them)."""
+    return {item.split()[0] for item in top.order or () if item.split()}
 
 
 def _needs_wrap(select: Select, using: set[str]) -> bool:

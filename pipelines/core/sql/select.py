@@ -35,6 +35,7 @@ class Select:
     group_by: list[str] | None = None
     top: Top | None = None
     distinct: bool = False
+    having: str | None = None
     tables: int = 1  # FROM items joined flat in this select
 
     @property
@@ -69,6 +70,8 @@ def render(select: Select, dialect: Dialect) -> tuple[str, list[Bound]]:
     sql = f"SELECT {distinct}{fields or '1'} FROM {select.source}{where_clause(select)}"
     if select.group_by is not None and select.group_by:
         sql += " GROUP BY " + ", ".join(select.group_by)
+    if select.having is not None:
+        sql += f" HAVING {select.having}"
     if select.top is not None:
         sql += order_clause(select.top, select.heading, dialect)
     return sql, select.params
