@@ -22,6 +22,7 @@ from .fetching import FetchMixin
 from .operators import AlgebraMixin
 
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_DUPLICATE = re.compile(r"\(\s*[a-z_][a-z0-9_]*\s*\)")
 
 
 class QueryExpression(AlgebraMixin, FetchMixin):
@@ -128,18 +129,19 @@ class QueryExpression(AlgebraMixin, FetchMixin):
     # --- projection ------------------------------------------------------------------------------
     def proj(self, *attributes: Any, **named: str) -> QueryExpression:
         """Keep, exclude (``'-a'``), rename (``new='old'``) or compute (``new='expr'``) attributes."""
-        heading = self.heading
+        node = self.node
+        heading = node.heading
+        known = heading.attributes
         selected = selected_attributes(heading, attributes)
         renames = {
-            new: old
+            new: old.strip()
             for new, old in named.items()
-            if _IDENTIFIER.match(old.strip()) and old.strip() in heading.names
+            if _IDENTIFIER.match(old.strip()) and old.strip() in known
         }
         duplicates = {
-            new: old[1:-1].strip()
+            new: old.strip()[1:-1].strip()
             for new, old in named.items()
-            if re.fullmatch(r"\(\s*[a-z_][a-z0-9_]*\s*\)", old.strip())
-            and old.strip()[1:-1].strip() in heading.names
+            if _DUPLICATE.fullmatch(old.strip()) and old.strip()[1:-1].strip() in known
         }
         computed = {n: e for n, e in named.items() if n not in renames and n not in duplicates}
         for new in named:
@@ -167,5 +169,5 @@ class QueryExpression(AlgebraMixin, FetchMixin):
         for new, expression in computed.items():
             fields.append(Field(name=new, expression=expression))
             attributes_out.append(computed_attribute(heading, new))
-        node = Project(self.node, tuple(fields), Heading(attributes_out))
+        node = Project(node, tuple(fields), Heading(attributes_out))
         return self._derive(node)

@@ -62,11 +62,12 @@ class Table(QueryExpression):
 
     def _ref(self) -> TableRef:
         """This table as a query node, kept until the connection's metadata changes."""
-        conn, database = self._bound()
         cached = self.__dict__.get("_ref_cache")
+        conn = self._connection
         if cached is not None and cached[0] is conn and cached[1] == conn.metadata_generation:
             ref: TableRef = cached[2]
             return ref
+        conn, database = self._bound()
         heading, _ = self._load()
         ref = TableRef(database, self.table_name, heading)
         self._ref_cache = (conn, conn.metadata_generation, ref)

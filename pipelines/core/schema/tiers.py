@@ -60,8 +60,11 @@ class ClassLevel:
 
     def __init__(self, member: Any) -> None:
         self.member = member
+        self.getter = member.fget if isinstance(member, property) else None
 
     def __get__(self, instance: Any, owner: type) -> Any:
+        if instance is not None and self.getter is not None:  # a property read: the hot path
+            return self.getter(instance)
         return self.member.__get__(owner() if instance is None else instance, owner)
 
 

@@ -244,11 +244,6 @@ class Compiler(ConditionCompiler):
         q = self.dialect.quote
         key = node.heading.primary_key
         keys = ",".join(q(k) for k in key) or "1"
-        if not key and node.heading.secondary_attributes:
-            raise DataJointError(
-                "A union of operands with no primary key attributes and with secondary "
-                "attributes is not supported: project them to their keys first."
-            )
         if not node.heading.secondary_attributes:
             sql = f"SELECT {keys} FROM {left.source} UNION SELECT {keys} FROM {right.source}"
             params = [*left.source_params, *right.source_params]
@@ -275,10 +270,15 @@ class Compiler(ConditionCompiler):
         right_only = [q(n) for n in node.right.heading.secondary_attributes]
         first = ",".join([*key, *left_only, *right_only])
         second = ",".join([*key, *(f"NULL as {n}" for n in left_only), *right_only])
+        if key:
+            match = f"USING ({keys})"
+            rest = f"({keys}) NOT IN (SELECT {keys} FROM {left.source})"
+        else:  # no key: each side holds at most one row, and rows always match
+            match = "ON 1=1"
+            rest = f"NOT EXISTS (SELECT 1 FROM {left.source})"
         sql = (
-            f"SELECT {first} FROM {left.source} LEFT JOIN {right.source} USING ({keys}) "
-            f"UNION SELECT {second} FROM {right.source} "
-            f"WHERE ({keys}) NOT IN (SELECT {keys} FROM {left.source})"
+            f"SELECT {first} FROM {left.source} LEFT JOIN {right.source} {match} "
+            f"UNION SELECT {second} FROM {right.source} WHERE {rest}"
         )
         return sql, [
             *left.source_params,

@@ -882,3 +882,15 @@ def test_lowercase_true_and_false_in_string_restrictions(t: Any) -> None:  # §1
     assert column(adults & "adult = false", "subject_id") == [2, 4]
     assert column((t.Subject * t.Session) & "false or duration > 45", "session") == [2, 3]
     assert len(t.Subject & "true") == 4
+
+
+def test_outer_union_of_operands_without_key_attributes(t: Any) -> None:
+    counted = dj.U().aggr(t.Subject, n="count(*)")
+    nothing = dj.U().aggr(t.Subject & False, m="count(*)") & False
+    union = counted.proj("n") + dj.U().aggr(t.Subject, m="max(subject_id)").proj("m")
+    assert union.primary_key == []
+    assert rows(union) == [{"n": len(t.Subject()), "m": max(column(t.Subject, "subject_id"))}]
+    only_right = nothing.proj() + counted.proj("n")
+    assert rows(only_right) == [{"n": len(t.Subject())}]
+    empty = nothing.proj() + (counted & False).proj("n")
+    assert rows(empty) == []
