@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import warnings
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -78,6 +79,21 @@ class FetchMixin:
         frame = pd.DataFrame.from_records(rows, columns=node.heading.names)
         key = node.heading.primary_key
         return frame.set_index(key) if key else frame
+
+    def to_polars(
+        self, order_by: Any = None, limit: int | None = None, offset: int | None = None
+    ) -> Any:
+        """A polars DataFrame (polars is optional: ``pip install polars``)."""
+        polars = _optional("polars")
+        return polars.DataFrame(self.to_dicts(order_by, limit, offset))
+
+    def to_arrow(
+        self, order_by: Any = None, limit: int | None = None, offset: int | None = None
+    ) -> Any:
+        """A pyarrow Table (pyarrow is optional: ``pip install pyarrow``)."""
+        pyarrow = _optional("pyarrow")
+        rows = self.to_dicts(order_by, limit, offset)
+        return pyarrow.Table.from_pylist(rows) if rows else pyarrow.table({})
 
     def to_arrays(
         self,
@@ -224,3 +240,12 @@ def _array(values: list[Any]) -> Any:
 
 def _squeezed(row: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.squeeze() if isinstance(v, np.ndarray) else v) for k, v in row.items()}
+
+
+def _optional(module: str) -> Any:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise ImportError(
+            f"This needs the optional package {module}: pip install {module}"
+        ) from None

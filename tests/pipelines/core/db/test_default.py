@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 import pipelines.core as dj
+from pipelines.core.schema import fetching
 from pipelines.core.settings import Config
 
 
@@ -29,3 +32,8 @@ def test_watch_calls_back_now_and_on_every_change() -> None:
     with config.override(display__limit=7):
         pass
     assert seen == [12, 5, 7, 5]
+
+
+def test_optional_packages_are_named_with_their_install_command() -> None:
+    with pytest.raises(ImportError, match="pip install joinery_missing_package"):
+        fetching._optional("joinery_missing_package")
