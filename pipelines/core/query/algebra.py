@@ -48,7 +48,8 @@ def join_heading(
             + [a[n] for n in a.secondary_attributes if n not in b.primary_key]
             + [b[n] for n in b.secondary_attributes if n not in a.attributes]
         )
-    attributes = [_keyed(attribute, attribute.name in key) for attribute in ordered]
+    in_key = set(key)
+    attributes = [_keyed(attribute, attribute.name in in_key) for attribute in ordered]
     if left:
         attributes = [x if x.name in a.attributes else x.as_nullable() for x in attributes]
     return _ordered_by_key(attributes, key), using
@@ -60,7 +61,8 @@ def _keyed(attribute: Attribute, in_key: bool) -> Attribute:
 
 def _ordered_by_key(attributes: Sequence[Attribute], key: Sequence[str]) -> Heading:
     by_name = {a.name: a for a in attributes}
-    return Heading([by_name[k] for k in key] + [a for a in attributes if a.name not in set(key)])
+    in_key = set(key)
+    return Heading([by_name[k] for k in key] + [a for a in attributes if a.name not in in_key])
 
 
 def check_aggregation(a: Heading, b: Heading) -> None:

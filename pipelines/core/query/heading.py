@@ -200,16 +200,24 @@ class Heading:
     """An ordered set of attributes with the primary key first."""
 
     def __init__(self, attributes: Iterable[Attribute], *, table_comment: str = "") -> None:
-        self._all: dict[str, Attribute] = {a.name: a for a in attributes}
-        self.attributes: dict[str, Attribute] = {
-            n: a for n, a in self._all.items() if not a.is_hidden
-        }
+        self._all: dict[str, Attribute] = {}
+        self.attributes: dict[str, Attribute] = {}
+        key: list[str] = []
+        secondary: list[str] = []
+        for attribute in attributes:
+            name = attribute.name
+            self._all[name] = attribute
+            if not attribute.is_hidden:
+                self.attributes[name] = attribute
+                (key if attribute.in_key else secondary).append(name)
         self.table_comment = table_comment
         self.indexes: dict[tuple[str, ...], dict[str, bool]] = {}
         # A heading never changes: its name lists are computed once.
         self._names = tuple(self.attributes)
-        self._key = tuple(n for n, a in self.attributes.items() if a.in_key)
-        self._secondary = tuple(n for n, a in self.attributes.items() if not a.in_key)
+        self._key = tuple(key)
+        self._secondary = tuple(secondary)
+        #: What of the heading the SQL text depends on (the query-shape cache keys on it).
+        self.signature = (self._names, self._key)
 
     @classmethod
     def from_columns(

@@ -68,7 +68,7 @@ def _node_shape(node: Node) -> Hashable:
 
 def _signature(heading: Heading) -> Hashable:
     """What of a heading the SQL text depends on: names and primary key, in order."""
-    return (tuple(heading.names), tuple(heading.primary_key))
+    return heading.signature
 
 
 def condition_shape(condition: Condition) -> Hashable:

@@ -34,27 +34,30 @@ def selected_attributes(heading: Heading, attributes: tuple[Any, ...]) -> list[s
     return [n for n in selected if n not in excluded]
 
 
+_COMPUTED = Attribute(
+    name="",
+    type="expression",
+    original_type=None,
+    in_key=False,
+    nullable=True,
+    default=None,
+    comment="calculated attribute",
+    autoincrement=False,
+    numeric=False,
+    string=False,
+    uuid=False,
+    json=False,
+    is_blob=False,
+    is_hidden=False,
+    codec=None,
+    store=None,
+    unsupported=False,
+    attribute_expression=None,
+    dtype=object,
+    lineage=None,
+)
+
+
 def computed_attribute(heading: Heading, name: str) -> Attribute:
     """An attribute whose values an SQL expression computes: secondary, no lineage."""
-    return Attribute(
-        name=name,
-        type="expression",
-        original_type=None,
-        in_key=False,
-        nullable=True,
-        default=None,
-        comment="calculated attribute",
-        autoincrement=False,
-        numeric=False,
-        string=False,
-        uuid=False,
-        json=False,
-        is_blob=False,
-        is_hidden=False,
-        codec=None,
-        store=None,
-        unsupported=False,
-        attribute_expression=None,
-        dtype=object,
-        lineage=None,
-    )
+    return _COMPUTED.replace(name=name)
