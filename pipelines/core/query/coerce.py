@@ -42,6 +42,12 @@ class Not:
         self.restriction = restriction
 
 
+def is_query(value: Any) -> bool:
+    """A query expression (checked on the class, so no property runs a catalog lookup)."""
+    kind = type(value)
+    return hasattr(kind, "node") and hasattr(kind, "heading")
+
+
 class Relational(Protocol):
     """Anything that is a query: a node and a heading."""
 
@@ -140,7 +146,7 @@ def coerce(arg: Any, heading: Heading, *, semantic_check: bool = True) -> Condit
         return _mapping(arg, heading)
     if hasattr(arg, "universal_attributes"):
         return TRUE
-    if hasattr(arg, "node") and hasattr(arg, "heading"):
+    if is_query(arg):
         return semijoin(arg, heading, semantic_check=semantic_check)
     return _collection(arg, heading, semantic_check)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..db.connection import Connection
 from ..errors import DataJointError
-from ..query.coerce import Not, coerce
+from ..query.coerce import Not, coerce, is_query
 from ..query.conditions import TrueCondition
 from ..query.heading import Heading
 from ..query.nodes import Field, Limit, Node, Project, Restrict
@@ -95,7 +95,7 @@ class QueryExpression(AlgebraMixin, FetchMixin):
         other_connection = getattr(other, "_connection", None)
         if (
             other_connection is not None
-            and hasattr(other, "node")
+            and is_query(other)
             and (other_connection is not self._connection)
         ):
             raise DataJointError(

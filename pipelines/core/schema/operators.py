@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DataJointError
 from ..query.algebra import check_aggregation, join_heading, union_heading
+from ..query.coerce import is_query
 from ..query.heading import Heading
 from ..query.nodes import Aggregate, Field, Join, Node, Union
 from .computed import computed_attribute, selected_attributes
@@ -23,7 +24,7 @@ def operand(value: Any, operation: str) -> QueryExpression:
             "table * dj.U(...) is no longer supported in DataJoint 2.0. "
             "Use dj.U(...) & table to get distinct values, or dj.U(...).aggr(table, ...)."
         )
-    if not (hasattr(value, "node") and hasattr(value, "heading")):
+    if not (is_query(value)):
         raise DataJointError(f"The argument of {operation} must be a QueryExpression")
     return value  # type: ignore[no-any-return]
 
@@ -85,7 +86,7 @@ class AlgebraMixin:
     def __add__(self, other: Any) -> QueryExpression:
         if isinstance(other, type) and hasattr(other, "definition"):
             other = other()
-        if not (hasattr(other, "node") and hasattr(other, "heading")):
+        if not (is_query(other)):
             raise DataJointError(
                 "A QueryExpression can only be unioned with another QueryExpression"
             )
