@@ -126,6 +126,10 @@ _KEYS: dict[str, _Key] = {
         False, _bool, "DJ_JOBS_ALLOW_NEW_PK_FIELDS_IN_COMPUTED_TABLES"
     ),
     "jobs.add_job_metadata": _Key(False, _bool, "DJ_JOBS_ADD_JOB_METADATA"),
+    # Joinery: reserved jobs carry a heartbeat; a job whose worker stopped beating for
+    # heartbeat_timeout seconds is reclaimed (made pending again).
+    "jobs.heartbeat_interval": _Key(10, _int_between(1, None), "DJ_JOBS_HEARTBEAT_INTERVAL"),
+    "jobs.heartbeat_timeout": _Key(60, _int_between(2, None), "DJ_JOBS_HEARTBEAT_TIMEOUT"),
 }
 
 

@@ -1,0 +1,1 @@
+"""Computation: ``populate()``, ``make()`` and the job queue that lets many workers cooperate."""
