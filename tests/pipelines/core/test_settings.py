@@ -44,6 +44,8 @@ DEFAULTS = {
     "jobs.version_method": None,
     "jobs.allow_new_pk_fields_in_computed_tables": False,
     "jobs.add_job_metadata": False,
+    "jobs.heartbeat_interval": 10,
+    "jobs.heartbeat_timeout": 60,
 }
 
 
