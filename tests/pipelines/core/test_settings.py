@@ -112,6 +112,8 @@ ENV_CASES: list[tuple[str, str, str, Any]] = [
         True,
     ),
     ("DJ_JOBS_ADD_JOB_METADATA", "on", "jobs.add_job_metadata", True),
+    ("DJ_JOBS_HEARTBEAT_INTERVAL", "3", "jobs.heartbeat_interval", 3),
+    ("DJ_JOBS_HEARTBEAT_TIMEOUT", "30", "jobs.heartbeat_timeout", 30),
 ]
 
 
