@@ -126,14 +126,18 @@ class UserTable(Table, metaclass=TableMeta):
 
     @classmethod
     def _compute_table_name(cls) -> str:
+        """The SQL name, derived once per class."""
         cached = cls.__dict__.get("_cached_table_name")
-        if cached is not None:
-            return str(cached)
+        if cached is None:
+            cached = cls._derive_table_name()
+            cls._cached_table_name = cached
+        return str(cached)
+
+    @classmethod
+    def _derive_table_name(cls) -> str:
         if cls._prefix is None:
             raise DataJointError(f"{cls.__name__} is not a table tier class.")
-        name = cls._prefix + class_name_to_snake(cls.__name__)
-        cls._cached_table_name = name
-        return name
+        return cls._prefix + class_name_to_snake(cls.__name__)
 
     @property
     def table_name(self) -> str:
@@ -182,13 +186,8 @@ class Part(UserTable):
     master: Any = None
 
     @classmethod
-    def _compute_table_name(cls) -> str:
-        cached = cls.__dict__.get("_cached_table_name")
-        if cached is not None:
-            return str(cached)
+    def _derive_table_name(cls) -> str:
         if cls.master is None:
             raise DataJointError(f"Part table {cls.__name__} is not nested in a master table.")
         master_name: str = cls.master.table_name
-        name = f"{master_name}__{class_name_to_snake(cls.__name__)}"
-        cls._cached_table_name = name
-        return name
+        return f"{master_name}__{class_name_to_snake(cls.__name__)}"

@@ -33,7 +33,7 @@ from ..query.top import Top
 from ..query.values import cached_encoder
 from .condition_sql import ConditionCompiler
 from .dialects import Dialect
-from .select import Bound, Select, next_alias, render, where_clause, wrap
+from .select import Bound, Select, next_alias, render, subquery, where_clause, wrap
 
 #: Compiled SQL text and value order by (dialect, statement kind, query shape).
 _PLANS: OrderedDict[Hashable, tuple[str, list[int]]] = OrderedDict()
@@ -249,14 +249,7 @@ class Compiler(ConditionCompiler):
             params = [*left.source_params, *right.source_params]
         else:
             sql, params = self._outer_union(node, left, right)
-        names = node.heading.names
-        return Select(
-            heading=node.heading,
-            fields=[(name, None) for name in names],
-            source=f"({sql}) as {q(next_alias())}",
-            source_columns=frozenset(names),
-            source_params=params,
-        )
+        return subquery(node.heading, sql, params, self.dialect)
 
     def _outer_union(self, node: Union, left: Select, right: Select) -> tuple[str, list[Bound]]:
         """Rows of the left (with the right's values where keys match), then the right's rest.

@@ -93,9 +93,14 @@ def order_clause(top: Top, heading: Heading, dialect: Dialect) -> str:
 def wrap(select: Select, dialect: Dialect) -> Select:
     """``select`` as a subquery in FROM, its outputs plain columns of the new select."""
     sql, params = render(select, dialect)
-    names = [name for name, _ in select.fields]
+    return subquery(select.heading, sql, params, dialect)
+
+
+def subquery(heading: Heading, sql: str, params: list[Bound], dialect: Dialect) -> Select:
+    """A SELECT over ``(sql) as $n`` whose outputs are ``heading``'s attributes, plain columns."""
+    names = heading.names
     return Select(
-        heading=select.heading,
+        heading=heading,
         fields=[(name, None) for name in names],
         source=f"({sql}) as {dialect.quote(next_alias())}",
         source_columns=frozenset(names),
