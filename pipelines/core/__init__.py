@@ -18,13 +18,15 @@ from .errors import (
     QuerySyntaxError,
     UnknownAttributeError,
 )
+from .populate.autopopulate import Computed, Imported
+from .populate.progress import NullSink, ProgressSink, TqdmSink
 from .query.coerce import AndList, Not
 from .query.top import Top
 from .schema.diagram import Diagram
 from .schema.expression import QueryExpression
 from .schema.schema import Schema
 from .schema.table import FreeTable, Table
-from .schema.tiers import Computed, Imported, Lookup, Manual, Part
+from .schema.tiers import Lookup, Manual, Part
 from .schema.universal import U
 from .schema.virtual import VirtualModule, list_schemas, virtual_schema
 
@@ -52,13 +54,16 @@ __all__ = [
     "MissingAttributeError",
     "MissingTableError",
     "Not",
+    "NullSink",
     "Part",
+    "ProgressSink",
     "QueryError",
     "QueryExpression",
     "QuerySyntaxError",
     "Schema",
     "Table",
     "Top",
+    "TqdmSink",
     "U",
     "UnknownAttributeError",
     "VirtualModule",

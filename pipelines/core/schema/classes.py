@@ -8,6 +8,13 @@ from ..definition.naming import master_of, snake_to_class_name, tier_of_table_na
 from ..errors import DataJointError
 from .tiers import Computed, Imported, Lookup, Manual, Part
 
+
+def register_tier(name: str, cls: type) -> None:
+    """Use ``cls`` for tables of tier ``name`` in generated classes (the populate layer
+    registers its Imported/Computed, which this layer cannot import)."""
+    _TIERS[name] = cls
+
+
 _TIERS: dict[str, type] = {
     "Manual": Manual,
     "Lookup": Lookup,

@@ -17,6 +17,7 @@ CLASS_LEVEL = frozenset(
         "alter",
         "heading",
         "populate",
+        "jobs",
         "progress",
         "primary_key",
         "proj",
@@ -75,7 +76,9 @@ class TableMeta(type):
         super().__init__(name, bases, namespace)
         for member_name in CLASS_LEVEL:
             member = inspect.getattr_static(cls, member_name, None)
-            if member is not None and not isinstance(member, ClassLevel):
+            # Only functions and properties: a plain class attribute (``key_source = Topic``)
+            # is already reachable on the class.
+            if hasattr(member, "__get__") and not isinstance(member, ClassLevel | type):
                 setattr(cls, member_name, ClassLevel(member))
 
     def __and__(cls, restriction: Any) -> Any:

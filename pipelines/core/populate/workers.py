@@ -1,0 +1,91 @@
+"""``populate(processes=N)``: make the keys in N worker processes on this host.
+
+Start method: ``fork``. A worker must see the same bound table classes the parent sees (the
+target, its parts and every upstream class ``make`` reads), including schemas activated at run
+time, and only a copy of the parent's memory gives it that: under ``spawn`` a child re-imports
+modules and would find deferred schemas never activated. What makes ``fork`` safe with database
+sessions is that no socket or SQLite handle crosses it: the parent closes the target's connection
+before starting the pool, each worker opens its own session on first use through that same
+``Connection`` object (so every class bound to it follows), and the parent reconnects when the
+pool is done. Connections other than the target's are not closed; ``make`` should read upstream
+tables through the target's connection, as tables of one pipeline do.
+
+Keys are handed out one at a time (``imap``, chunk size 1) so a slow key does not hold back a
+batch; each worker returns its outcome, which the parent merges and reports to the progress sink.
+With a job queue every worker reserves its keys itself and runs its own heartbeat.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from ..errors import DataJointError
+from .heartbeat import Heartbeat
+from .progress import NullSink
+
+#: The table and settings of the pool this process works for (set by the pool initializer).
+_worker: dict[str, Any] = {}
+
+
+def worker_count(processes: int | None, key_count: int) -> int:
+    """min(processes, keys, CPUs), ignoring ``None``/0: ``None`` means one per CPU."""
+    if key_count <= 1:
+        return 1
+    limits = [n for n in (processes, key_count, os.cpu_count()) if n]
+    return max(1, min(limits))
+
+
+def run_in_processes(
+    table: Any, keys: list[dict[str, Any]], settings: Any, count: int
+) -> Iterator[Any]:
+    """Outcomes of the keys made by ``count`` forked workers, in completion order."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        raise DataJointError("populate(processes=N) needs the fork start method (Linux, macOS).")
+    context = multiprocessing.get_context("fork")
+    sink = settings.sink
+    connection = table.connection
+    connection.close()
+    try:
+        with context.Pool(count, initializer=_start_worker, initargs=(table, settings)) as pool:
+            for outcome in pool.imap(_make_key, keys, chunksize=1):
+                _report(sink, outcome)
+                yield outcome
+    finally:
+        connection.connect()
+
+
+def _report(sink: Any, outcome: Any) -> None:
+    status, key, entry, duration = outcome
+    if status == "success":
+        sink.key_started(key)
+        sink.key_done(key, duration)
+    elif status == "failed":
+        sink.key_started(key)
+        error = entry if isinstance(entry, BaseException) else RuntimeError(entry)
+        sink.key_failed(key, error, str(entry))
+
+
+def _start_worker(table: Any, settings: Any) -> None:
+    """In a new worker: a fresh session, no progress reporting, a heartbeat with a job queue."""
+    table.connection.connect()
+    settings.sink = NullSink()
+    _worker["table"] = table
+    _worker["settings"] = settings
+    if settings.jobs is not None:
+        heartbeat = Heartbeat(settings.jobs)
+        heartbeat.__enter__()  # lives as long as the worker; its thread is a daemon
+        _worker["heartbeat"] = heartbeat
+
+
+def _make_key(key: dict[str, Any]) -> Any:
+    heartbeat = _worker.get("heartbeat")
+    if heartbeat is not None:
+        heartbeat.track(key)
+    try:
+        return _worker["table"]._populate1(key, _worker["settings"])
+    finally:
+        if heartbeat is not None:
+            heartbeat.track(None)
