@@ -12,6 +12,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 run: install
@@ -39,6 +40,7 @@ test-deep: install
 bench: install
 	$(BIN)/python bench/engine_io.py
 	$(BIN)/python bench/algebra.py
+	$(BIN)/python bench/populate.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
