@@ -32,9 +32,10 @@ class Connection:
         *,
         url: str | None = None,
         config: Config | None = None,
+        address: DatabaseAddress | None = None,
     ) -> None:
         self.config = config if config is not None else Config()
-        self.address = _address(host, user, password, port, url, self.config)
+        self.address = address or _address(host, user, password, port, url, self.config)
         self._driver: Driver = driver_for(self.address.backend)
         self.dialect: Dialect = self._driver.dialect
         self._raw: Any = None
@@ -167,6 +168,16 @@ class Connection:
                     raise
                 raise translated from error
             return int(cursor.rowcount)
+
+    def new_session(self) -> Connection:
+        """A second, independent session to the same database with the same settings."""
+        return Connection(address=self.address, config=self.config)
+
+    def server_connection_id(self) -> int:
+        """The server's id of this session (0 where there is no server)."""
+        if self._raw is None:
+            self.connect()
+        return self._driver.connection_id(self._raw)
 
     def invalidate_metadata(self) -> None:
         """Forget cached table metadata (after any DDL)."""

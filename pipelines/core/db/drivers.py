@@ -85,6 +85,9 @@ class Driver:
     def cursor(self, raw: Any, stream: bool) -> Any:
         return raw.cursor()
 
+    def connection_id(self, raw: Any) -> int:
+        return 0
+
     dialect: Dialect
     lost_connection_errors: tuple[type[BaseException], ...] = ()
     begin_statement = "START TRANSACTION"
@@ -137,6 +140,9 @@ class MySQLDriver(Driver):
 
     def cursor(self, raw: Any, stream: bool) -> Any:
         return raw.cursor(MySQLdb.cursors.SSCursor) if stream else raw.cursor()
+
+    def connection_id(self, raw: Any) -> int:
+        return int(raw.thread_id())  # the server's connection_id(), known without a query
 
     def ping(self, raw: Any) -> None:
         raw.ping()

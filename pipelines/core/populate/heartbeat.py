@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any
 
 from ..db.connection import Connection
-from .jobs import JobTable, _open_like
+from .jobs import JobTable
 
 logger = logging.getLogger("pipelines.core")
 
@@ -42,7 +42,7 @@ class Heartbeat:
         if self._thread is not None:
             return
         self.jobs.declare()
-        self._connection = _open_like(self.jobs.connection)
+        self._connection = self.jobs.connection.new_session()
         own = JobTable(self.jobs.target, connection=self._connection)
         self._stop.clear()
         self._thread = threading.Thread(

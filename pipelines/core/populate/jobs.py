@@ -24,7 +24,6 @@ from ..query.heading import Heading
 from ..schema.declare import declare_table
 from ..schema.expression import QueryExpression
 from ..schema.table import FreeTable
-from ..sql.dialects import Dialect
 
 logger = logging.getLogger("pipelines.core")
 
@@ -56,34 +55,6 @@ _UNRESERVED = (
     "`status`='pending', `reserved_time`=NULL, `heartbeat_time`=NULL, "
     "`host`='', `pid`=0, `connection_id`=0, `user`=''"
 )
-
-
-# TODO(lead): move to the Dialect as ``now_sql(offset_seconds=0.0)``: the server's current time
-# at millisecond precision, shifted by a number of seconds, in the form datetime(3) columns store.
-def _now(dialect: Dialect, offset: float = 0.0) -> str:
-    if dialect.name == "sqlite":
-        shift = f", '{offset:+.3f} seconds'" if offset else ""
-        return f"strftime('%Y-%m-%d %H:%M:%f', 'now'{shift})"
-    if not offset:
-        return "CURRENT_TIMESTAMP(3)"
-    return f"(CURRENT_TIMESTAMP(3) + INTERVAL {round(offset * 1_000_000)} MICROSECOND)"
-
-
-# TODO(lead): move to Connection as ``server_connection_id()`` (SQLite has no server: 0).
-def _connection_id(conn: Connection) -> int:
-    if conn.dialect.name == "sqlite":
-        return 0
-    return int(conn.query("SELECT connection_id()").fetchone()[0])
-
-
-# TODO(lead): move to Connection as ``new_session()``: a second session to the same database.
-def _open_like(conn: Connection) -> Connection:
-    address = conn.address
-    if address.backend == "sqlite":
-        return Connection(url=f"sqlite:///{address.path}", config=conn.config)
-    return Connection(
-        address.host, address.user, address.password, address.port, config=conn.config
-    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -253,7 +224,7 @@ class JobTable:
         self, *restrictions: Any, priority: int | None = None, limit: int | None = None
     ) -> list[dict[str, Any]]:
         """Keys due now, most urgent first (lowest priority, then earliest scheduled)."""
-        query = self.pending & f"scheduled_time <= {_now(self._conn.dialect)}"
+        query = self.pending & f"scheduled_time <= {self._conn.dialect.now_sql()}"
         if priority is not None:
             query = query & f"priority <= {int(priority)}"
         if restrictions:  # they restrict key_source, as in populate without a queue
@@ -335,7 +306,7 @@ class JobTable:
         result["orphaned"] = 0
         if orphan_timeout is not None and orphan_timeout > 0:
             result["orphaned"] = self._release(
-                f"`reserved_time` < {_now(self._conn.dialect, -orphan_timeout)}", priority
+                f"`reserved_time` < {self._conn.dialect.now_sql(-orphan_timeout)}", priority
             )
         return result
 
@@ -361,7 +332,7 @@ class JobTable:
         dialect = self._conn.dialect
         key = dialect.quote_list(self.primary_key)
         columns = key + "," + dialect.quote_list(["status", "priority", "scheduled_time"])
-        values = f"{key},'pending',{priority},{_now(dialect, delay)}"
+        values = f"{key},'pending',{priority},{dialect.now_sql(delay)}"
         sql = (
             f"{dialect.insert_verb(replace=False, skip_duplicates=True)} INTO {self._ref()}"
             f"({columns}) SELECT {values} FROM ({select_sql}) AS {dialect.quote('$new')} "
@@ -374,10 +345,10 @@ class JobTable:
         done = self.completed.restrict(key_source, semantic_check=False)
         done = done.restrict(Not(self.target), semantic_check=False)
         where, params = self._where(done)
-        now = _now(self._conn.dialect)
+        now = self._conn.dialect.now_sql()
         assignments = (
             f"{_UNRESERVED}, `priority`={priority}, `created_time`={now}, "
-            f"`scheduled_time`={_now(self._conn.dialect, delay)}, `completed_time`=NULL, "
+            f"`scheduled_time`={self._conn.dialect.now_sql(delay)}, `completed_time`=NULL, "
             "`duration`=NULL"
         )
         return self._update(assignments, where, params)
@@ -390,14 +361,14 @@ class JobTable:
         )
         removed = self._delete(finished)
         if stale_timeout > 0:
-            cutoff = _now(self._conn.dialect, -stale_timeout)
+            cutoff = self._conn.dialect.now_sql(-stale_timeout)
             stale = vanished & f"created_time < {cutoff}" & "status != 'ignore'"
             removed += self._delete(stale)
         return removed
 
     def _release(self, condition: str, priority: int | None = None) -> int:
         """Reserved jobs matching ``condition`` become pending again, due at once."""
-        assignments = f"{_UNRESERVED}, `scheduled_time`={_now(self._conn.dialect)}"
+        assignments = f"{_UNRESERVED}, `scheduled_time`={self._conn.dialect.now_sql()}"
         if priority is not None:
             assignments += f", `priority`={int(priority)}"
         return self._update(assignments, self._sql(f"`status`='reserved' AND {condition}"), [])
@@ -410,7 +381,7 @@ class JobTable:
         if timeout is None:
             timeout = float(self._conn.config["jobs.heartbeat_timeout"])
         self.declare()
-        cutoff = _now(self._conn.dialect, -timeout)
+        cutoff = self._conn.dialect.now_sql(-timeout)
         return self._release(f"COALESCE(`heartbeat_time`, `reserved_time`) < {cutoff}")
 
     # --- one job ---------------------------------------------------------------------------------
@@ -418,7 +389,7 @@ class JobTable:
         """Take a pending, due job; True only for the one worker whose UPDATE matched it."""
         where, params = self._key_where(key)
         conn = self._conn
-        now = _now(conn.dialect)
+        now = conn.dialect.now_sql()
         assignments = (
             "`status`='reserved', `host`=%s, `pid`=%s, `connection_id`=%s, `user`=%s, "
             f"`version`=%s, `reserved_time`={now}, `heartbeat_time`={now}"
@@ -430,7 +401,7 @@ class JobTable:
     def beat(self, key: dict[str, Any]) -> None:
         """Record that the worker holding this reserved job is alive."""
         where, params = self._key_where(key)
-        now = _now(self._conn.dialect)
+        now = self._conn.dialect.now_sql()
         self._update(
             f"`heartbeat_time`={now}", where + self._sql(" AND `status`='reserved'"), params
         )
@@ -442,7 +413,7 @@ class JobTable:
             return
         placeholder = self._conn.dialect.placeholder
         assignments = (
-            f"`status`='success', `completed_time`={_now(self._conn.dialect)}, "
+            f"`status`='success', `completed_time`={self._conn.dialect.now_sql()}, "
             f"`duration`={placeholder}, `heartbeat_time`=NULL"
         )
         self._update(assignments, where, [duration, *params])
@@ -456,7 +427,7 @@ class JobTable:
         where, params = self._key_where(key)
         placeholder = self._conn.dialect.placeholder
         assignments = (
-            f"`status`='error', `completed_time`={_now(self._conn.dialect)}, "
+            f"`status`='error', `completed_time`={self._conn.dialect.now_sql()}, "
             f"`error_message`={placeholder}, `error_stack`={placeholder}, `heartbeat_time`=NULL"
         )
         if self._update(assignments, where, [message, stack, *params]) == 0:
@@ -479,7 +450,7 @@ class JobTable:
         cached = self.__dict__.get("_session_cache")
         raw = self._conn.raw
         if cached is None or cached[0] is not raw:
-            cached = (raw, _connection_id(self._conn), self._conn.get_user())
+            cached = (raw, self._conn.server_connection_id(), self._conn.get_user())
             self._session_cache = cached
         return int(cached[1]), str(cached[2])
 

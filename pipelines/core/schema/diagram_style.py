@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class TierShape:
-    shape: str  # "box", "ellipse" or "circle"
+    shape: str  # "box", "ellipse", "circle" or "box3d"
     rounded: bool
     font_size: int
 
@@ -40,6 +40,8 @@ class Theme:
 #: Key for tables whose name follows no tier convention.
 UNKNOWN = "Unknown"
 TIERS = ("Manual", "Lookup", "Imported", "Computed", "Part", UNKNOWN)
+#: Style key of a collapsed schema (one 3-D box standing for several tables); not a tier.
+COLLAPSED = "Collapsed"
 
 SHAPES: dict[str, TierShape] = {
     "Manual": TierShape("box", rounded=True, font_size=12),
@@ -48,6 +50,7 @@ SHAPES: dict[str, TierShape] = {
     "Computed": TierShape("ellipse", rounded=False, font_size=12),
     "Part": TierShape("box", rounded=True, font_size=10),
     UNKNOWN: TierShape("circle", rounded=False, font_size=10),
+    COLLAPSED: TierShape("box3d", rounded=False, font_size=10),
 }
 
 LIGHT = Theme(
@@ -60,6 +63,7 @@ LIGHT = Theme(
         "Computed": TierColors("#FFEDE5", "#FF5113", "#B23200"),
         "Part": TierColors("#FFFFFF", "#B9BBBE", "#55585C"),
         UNKNOWN: TierColors("#FFFDE7", "#C9BC5B", "#6B6420"),
+        COLLAPSED: TierColors("#EDEEF0", "#808890", "#404040"),
     },
     edge="#171C39",
     edge_renamed="#C77D3A",
@@ -79,6 +83,7 @@ DARK = Theme(
         "Computed": TierColors("#331B12", "#FF7A47", "#FFC7AE"),
         "Part": TierColors("#1E232C", "#8F959D", "#C8CED8"),
         UNKNOWN: TierColors("#3A3620", "#C9BC5B", "#EBE3A0"),
+        COLLAPSED: TierColors("#242730", "#8890A0", "#C7CDD6"),
     },
     edge="#AEB6C2",
     edge_renamed="#D68C4A",
@@ -94,6 +99,10 @@ THEMES = {"light": LIGHT, "dark": DARK}
 WIDTH_ONE_TO_ONE = 2.0
 WIDTH_ONE_TO_MANY = 0.75
 DASH = "5,3"
+
+
+#: Depth of the 3-D box drawn for a collapsed schema.
+BOX3D_DEPTH = 5.0
 
 
 def tier_key(tier: str | None) -> str:

@@ -5,7 +5,8 @@ places them. Drawing follows DataJoint's conventions (spec/engine.md §2.1, §6.
 and colours, an underlined label for a table that introduces a primary-key attribute of its own,
 solid edges for primary foreign keys and dashed for secondary ones, thick for 1:1 and thin for
 1:many, amber for renamed foreign keys (tooltip lists the renames), a dashed frame per schema and
-a shaded frame around each master and its parts.
+a shaded frame around each master and its parts. A collapsed schema is one 3-D box; the edges
+that bundle its foreign keys all look alike.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from xml.sax.saxutils import escape
 
 from .diagram_layout import Layout, LayoutNode, Rect, layout
 from .diagram_style import (
+    BOX3D_DEPTH,
+    COLLAPSED,
     DARK,
     DASH,
     SHAPES,
@@ -50,6 +53,7 @@ class SvgEdge:
     multi: bool
     aliased: bool = False
     tooltip: str = ""
+    bundle: bool = False  # stands for every foreign key to or from a collapsed schema
 
 
 def text(value: str) -> str:
@@ -69,6 +73,8 @@ def node_size(node: SvgNode) -> tuple[float, float]:
     if shape.shape == "circle":
         side = max(label + 10, shape.font_size * 2.0)
         return side, side
+    if shape.shape == "box3d":
+        return label + 18 + BOX3D_DEPTH, shape.font_size + 14 + BOX3D_DEPTH
     return label + 18, shape.font_size + 14
 
 
@@ -132,42 +138,64 @@ def _node(node: SvgNode, box: Rect, theme: Theme) -> str:
     colors = theme.tiers[tier]
     paint = f'fill="{colors.fill}" stroke="{colors.stroke}"'
     css = f"tier-{tier.lower()}"
-    if shape.shape == "ellipse":
-        outline = (
-            f'<ellipse class="{css}" cx="{box.cx:.1f}" cy="{box.cy:.1f}" '
-            f'rx="{box.width / 2:.1f}" ry="{box.height / 2:.1f}" {paint}/>'
-        )
-    elif shape.shape == "circle":
-        outline = (
-            f'<circle class="{css}" cx="{box.cx:.1f}" cy="{box.cy:.1f}" '
-            f'r="{box.width / 2:.1f}" {paint}/>'
-        )
-    else:
-        rounded = ' rx="5"' if shape.rounded else ""
-        outline = (
-            f'<rect class="{css}" x="{box.x:.1f}" y="{box.y:.1f}" width="{box.width:.1f}" '
-            f'height="{box.height:.1f}"{rounded} {paint}/>'
-        )
+    outline, box = _outline(shape.shape, shape.rounded, box, f'class="{css}" {paint}')
     underline = ' text-decoration="underline"' if node.underline else ""
     label = (
         f'<text class="label-{tier.lower()}" x="{box.cx:.1f}" y="{box.cy:.1f}" '
         f'text-anchor="middle" dominant-baseline="central" font-family="{FONT}" '
         f'font-size="{shape.font_size}" fill="{colors.text}"{underline}>{text(node.label)}</text>'
     )
+    collapsed = ' data-collapsed="true"' if tier == COLLAPSED else ""
     return (
-        f'<g class="node" data-table="{attr(node.id)}" data-tier="{tier}">'
+        f'<g class="node" data-table="{attr(node.id)}" data-tier="{tier}"{collapsed}>'
         f"<title>{text(node.tooltip or node.label)}</title>{outline}{label}</g>"
     )
 
 
-def _edge(edge: SvgEdge, placed: Layout, theme: Theme) -> str:
-    color = theme.edge_renamed if edge.aliased else theme.edge
-    css = "edge-renamed" if edge.aliased else "edge"
-    width = WIDTH_ONE_TO_MANY if edge.multi else WIDTH_ONE_TO_ONE
-    dash = "" if edge.primary else f' stroke-dasharray="{DASH}"'
-    title = edge.tooltip or f"{edge.parent} → {edge.child}"
+def _outline(shape: str, rounded: bool, box: Rect, paint: str) -> tuple[str, Rect]:
+    """The node's outline, and the box its label is centred in."""
+    if shape == "ellipse":
+        return (
+            f'<ellipse {paint} cx="{box.cx:.1f}" cy="{box.cy:.1f}" '
+            f'rx="{box.width / 2:.1f}" ry="{box.height / 2:.1f}"/>'
+        ), box
+    if shape == "circle":
+        return f'<circle {paint} cx="{box.cx:.1f}" cy="{box.cy:.1f}" r="{box.width / 2:.1f}"/>', box
+    if shape == "box3d":
+        return _box3d(box, paint)
+    corners = ' rx="5"' if rounded else ""
     return (
-        f'<g class="{css}" data-parent="{attr(edge.parent)}" data-child="{attr(edge.child)}">'
+        f'<rect {paint} x="{box.x:.1f}" y="{box.y:.1f}" width="{box.width:.1f}" '
+        f'height="{box.height:.1f}"{corners}/>'
+    ), box
+
+
+def _box3d(box: Rect, paint: str) -> tuple[str, Rect]:
+    """A front face with a top and a right face receding up and to the right."""
+    d = BOX3D_DEPTH
+    front = Rect(box.x, box.y + d, box.width - d, box.height - d)
+    x0, x1, x2 = box.x, front.x + front.width, box.x + box.width
+    y0, y1, y2 = box.y, front.y, box.y + box.height
+    top = f"{x0:.1f},{y1:.1f} {x0 + d:.1f},{y0:.1f} {x2:.1f},{y0:.1f} {x1:.1f},{y1:.1f}"
+    side = f"{x1:.1f},{y1:.1f} {x2:.1f},{y0:.1f} {x2:.1f},{y2 - d:.1f} {x1:.1f},{y2:.1f}"
+    return (
+        f'<rect {paint} x="{front.x:.1f}" y="{front.y:.1f}" width="{front.width:.1f}" '
+        f'height="{front.height:.1f}"/><polygon {paint} points="{top}"/>'
+        f'<polygon {paint} points="{side}"/>'
+    ), front
+
+
+def _edge(edge: SvgEdge, placed: Layout, theme: Theme) -> str:
+    aliased = edge.aliased and not edge.bundle
+    color = theme.edge_renamed if aliased else theme.edge
+    css = "edge-renamed" if aliased else "edge"
+    width = WIDTH_ONE_TO_MANY if edge.multi and not edge.bundle else WIDTH_ONE_TO_ONE
+    dash = "" if edge.primary or edge.bundle else f' stroke-dasharray="{DASH}"'
+    title = edge.tooltip or f"{edge.parent} → {edge.child}"
+    bundle = ' data-bundle="true"' if edge.bundle else ""
+    return (
+        f'<g class="{css}" data-parent="{attr(edge.parent)}" data-child="{attr(edge.child)}"'
+        f"{bundle}>"
         f"<title>{text(title)}</title>"
         f'<path d="{_route(edge, placed)}" fill="none" stroke="{color}" '
         f'stroke-opacity="{theme.edge_opacity:.2f}" stroke-width="{width}"{dash}/></g>'
@@ -201,7 +229,7 @@ def _route(edge: SvgEdge, placed: Layout) -> str:
 def _adaptive_style() -> str:
     """CSS that repaints a light diagram in dark colours when the viewer prefers dark."""
     rules = [f"svg.joinery-diagram {{ background-color: {DARK.background}; }}"]
-    for tier in TIERS:
+    for tier in (*TIERS, COLLAPSED):
         colors = DARK.tiers[tier]
         key = tier.lower()
         rules.append(f".tier-{key} {{ fill: {colors.fill}; stroke: {colors.stroke}; }}")

@@ -55,5 +55,10 @@ class Dialect:
     def group_concat(self, expression: str) -> str:
         raise NotImplementedError
 
+    def now_sql(self, offset_seconds: float = 0.0) -> str:
+        """The server's current time at millisecond precision (as datetime(3) columns store
+        it), shifted by ``offset_seconds``."""
+        raise NotImplementedError
+
     def json_path(self, column: str, path: str, cast: str | None) -> str:
         raise NotImplementedError

@@ -34,6 +34,11 @@ class MySQLDialect(Dialect):
     def group_concat(self, expression: str) -> str:
         return f"GROUP_CONCAT({expression})"
 
+    def now_sql(self, offset_seconds: float = 0.0) -> str:
+        if not offset_seconds:
+            return "CURRENT_TIMESTAMP(3)"
+        return f"(CURRENT_TIMESTAMP(3) + INTERVAL {round(offset_seconds * 1_000_000)} MICROSECOND)"
+
     def json_path(self, column: str, path: str, cast: str | None) -> str:
         returning = f" returning {cast}" if cast else ""
         return f"json_value({self.quote(column)}, _utf8mb4'$.{path}'{returning})"

@@ -42,5 +42,9 @@ class SQLiteDialect(Dialect):
     def group_concat(self, expression: str) -> str:
         return f"group_concat({expression})"
 
+    def now_sql(self, offset_seconds: float = 0.0) -> str:
+        shift = f", '{offset_seconds:+.3f} seconds'" if offset_seconds else ""
+        return f"strftime('%Y-%m-%d %H:%M:%f', 'now'{shift})"
+
     def json_path(self, column: str, path: str, cast: str | None) -> str:
         return f"json_extract({self.quote(column)}, '$.{path}')"

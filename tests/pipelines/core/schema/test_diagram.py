@@ -131,6 +131,7 @@ def test_json_lists_nodes_edges_and_tier_styles() -> None:
         "is_part": True,
         "master": "`s`.`__e`",
         "introduces_dimension": True,
+        "collapsed": False,
     }
     assert data["nodes"][0]["introduces_dimension"] is False  # E's key all comes from B and D
     assert data["edges"] == [
@@ -141,6 +142,7 @@ def test_json_lists_nodes_edges_and_tier_styles() -> None:
             "aliased": False,
             "attr_map": {"id_a": "id_a", "id_b": "id_b", "id_d": "id_d"},
             "multi": True,
+            "bundle": False,
         },
         {
             "parent": "`s`.`__e__f`",
@@ -149,6 +151,7 @@ def test_json_lists_nodes_edges_and_tier_styles() -> None:
             "aliased": False,
             "attr_map": {"id_a": "id_a", "id_b": "id_b", "id_d": "id_d", "id_f": "id_f"},
             "multi": False,
+            "bundle": False,
         },
     ]
     assert data["tiers"]["Manual"]["color"] == "#E8F0E9"
