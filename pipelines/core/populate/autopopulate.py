@@ -348,7 +348,7 @@ def _sigterm_as_exit(enabled: bool) -> Iterator[None]:
         return
 
     def handler(signum: int, frame: Any) -> None:
-        raise SystemExit("SIGTERM received")
+        raise SystemExit(128 + signum)  # a numeric status: the process exits without printing
 
     previous = signal.signal(signal.SIGTERM, handler)
     try:

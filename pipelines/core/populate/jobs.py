@@ -110,7 +110,16 @@ class JobTable:
 
     @property
     def is_declared(self) -> bool:
-        return self._table.is_declared
+        if self._known_declared():
+            return True
+        declared = self._table.is_declared
+        if declared:
+            self._declared_generation = self._conn.metadata_generation
+        return declared
+
+    def _known_declared(self) -> bool:
+        """Seen to exist since the connection's metadata last changed (no catalog query)."""
+        return getattr(self, "_declared_generation", None) == self._conn.metadata_generation
 
     @property
     def primary_key(self) -> list[str]:
@@ -157,7 +166,7 @@ class JobTable:
 
     def declare(self) -> None:
         """Create the job table unless it exists (safe to call any number of times)."""
-        if self._conn.catalog.table_exists(self.database, self.table_name):
+        if self.is_declared:
             return
         try:
             declare_table(
@@ -173,6 +182,7 @@ class JobTable:
             self._conn.invalidate_metadata()
             if not self._conn.catalog.table_exists(self.database, self.table_name):
                 raise
+        self._declared_generation = self._conn.metadata_generation
 
     def delete(self) -> None:
         if self.is_declared:
