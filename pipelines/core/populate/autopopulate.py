@@ -220,7 +220,7 @@ class AutoPopulate(Table):
             refresh = bool(self.connection.config["jobs.auto_refresh"])
         jobs.declare()
         if refresh:
-            jobs.refresh(*restrictions, priority=priority, delay=-1)
+            _refresh_or_carry_on(jobs, restrictions, priority)
         jobs.reclaim_stale()
         return jobs.pending_keys(*restrictions, priority=priority, limit=max_calls)
 
@@ -338,6 +338,27 @@ def _tally(result: dict[str, Any], outcome: Outcome) -> None:
         result["success_count"] += 1
     elif status == FAILED:
         result["error_list"].append((key, entry))
+
+
+def _refresh_or_carry_on(
+    jobs: JobTable, restrictions: tuple[Any, ...], priority: int | None
+) -> None:
+    """Queue new keys. Many workers refreshing while others reserve can meet a server
+    deadlock; the queue is shared, so this worker takes the jobs already queued instead of
+    failing (another worker's refresh, or the next run, queues the rest)."""
+    for attempt in range(3):
+        try:
+            jobs.refresh(*restrictions, priority=priority, delay=-1)
+            return
+        except DataJointError:
+            raise
+        except Exception as error:  # a driver error such as a deadlock: retry, then carry on
+            logger.warning(
+                "Refreshing the job queue failed (%s); attempt %d of 3", error, attempt + 1
+            )
+            if jobs.connection.in_transaction:
+                jobs.connection.cancel_transaction()
+            time.sleep(0.05 * (attempt + 1))
 
 
 @contextlib.contextmanager

@@ -45,22 +45,37 @@ def declare_table(
 
 
 def create_resolved(conn: Connection, resolved: ResolvedTable) -> None:
-    statements = create_table_sql(resolved, conn.dialect)
+    """Create the table, its metadata and lineage; on failure leave nothing of this attempt.
+
+    Where DDL is transactional (SQLite) it all runs in one transaction, so two processes
+    declaring the same table at once cannot interleave. Elsewhere a failed attempt drops the
+    table only if this attempt created it.
+    """
     catalog = conn.catalog
-    created = False
+    if conn.dialect.transactional_ddl:
+        try:
+            with conn.transaction:
+                _create(conn, resolved)
+        finally:
+            conn.invalidate_metadata()
+        return
+    existed = catalog.table_exists(resolved.database, resolved.table_name)
     try:
-        for statement in statements:
-            conn.query(conn.dialect.escape_percent(statement))  # DDL text holds no parameters
-            created = True
-        catalog.write_table_metadata(metadata_rows(resolved))
-        catalog.write_lineage(resolved.database, resolved.table_name, resolved.lineage_rows())
+        _create(conn, resolved)
     except BaseException:
-        if created:
+        if not existed and catalog.table_exists(resolved.database, resolved.table_name):
             catalog.delete_lineage(resolved.database, resolved.table_name)
             catalog.drop_table(resolved.database, resolved.table_name)
         raise
     finally:
         conn.invalidate_metadata()
+
+
+def _create(conn: Connection, resolved: ResolvedTable) -> None:
+    for statement in create_table_sql(resolved, conn.dialect):
+        conn.query(conn.dialect.escape_percent(statement))  # DDL text holds no parameters
+    conn.catalog.write_table_metadata(metadata_rows(resolved))
+    conn.catalog.write_lineage(resolved.database, resolved.table_name, resolved.lineage_rows())
 
 
 def _resolve_reference(fk: ForeignKeySpec, context: dict[str, Any]) -> ParentKey:

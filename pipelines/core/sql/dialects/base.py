@@ -21,6 +21,8 @@ class Dialect:
     has_databases: bool = True
     #: ``LOAD DATA LOCAL INFILE`` is available for bulk loads.
     has_load_data: bool = False
+    #: CREATE TABLE can run inside a transaction (and roll back).
+    transactional_ddl: bool = False
     max_table_name_length: int = 64
 
     def quote(self, identifier: str) -> str:

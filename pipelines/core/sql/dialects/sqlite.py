@@ -21,6 +21,7 @@ class SQLiteDialect(Dialect):
     inline_indexes = False
     has_databases = False
     has_load_data = False
+    transactional_ddl = True
     max_table_name_length = 64
 
     def quote(self, identifier: str) -> str:
