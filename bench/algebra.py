@@ -19,34 +19,26 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import os
 import random
-import shutil
 import signal
-import sqlite3
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from common import (
+    REPEATS,
+    Backend,
+    Figure,
+    median_time,
+    open_backend,
+    print_table,
+)
 
-import MySQLdb  # noqa: E402
-
-import pipelines.core as dj  # noqa: E402
-from pipelines.core.settings import Config, parse_database_url  # noqa: E402
-from pipelines.core.sql.select import render  # noqa: E402
-
-MYSQL_URL = os.environ.get("JOINERY_BENCH_MYSQL_URL", "mysql://root:@127.0.0.1:3306")
-REPEATS = 3
+import pipelines.core as dj
+from pipelines.core.sql.select import render
 
 SUBJECT = """
 subject_id : int32
@@ -96,26 +88,6 @@ class Sizes:
 
 
 # --- results --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Figure:
-    """One line of the report. ``ratio`` is Joinery's time over the floor's (1.0 = no overhead)."""
-
-    backend: str
-    name: str
-    joinery: str
-    floor: str
-    ratio: float | None
-    target: str
-    reference: str
-    passed: bool | None
-
-    @property
-    def verdict(self) -> str:
-        if self.passed is None:
-            return "info"
-        return "PASS" if self.passed else "MISS"
-
-
 def _seconds(value: float) -> str:
     if value >= 1:
         return f"{value:.2f} s"
@@ -125,18 +97,6 @@ def _seconds(value: float) -> str:
 
 
 # --- timing ---------------------------------------------------------------------------------------
-def median_time(work: Callable[[], Any]) -> float:
-    """Median wall time of ``work`` over REPEATS runs; freeing the result is untimed."""
-    times = []
-    for _ in range(REPEATS):
-        gc.collect()
-        start = time.perf_counter()
-        result = work()
-        times.append(time.perf_counter() - start)
-        del result
-    return statistics.median(times)
-
-
 def mean_time(work: Callable[[], Any], count: int, warmup: int) -> float:
     """Mean time of one ``work()`` over ``count`` calls, median over REPEATS, after a warm-up."""
     for _ in range(warmup):
@@ -149,67 +109,6 @@ def mean_time(work: Callable[[], Any], count: int, warmup: int) -> float:
             work()
         times.append((time.perf_counter() - start) / count)
     return statistics.median(times)
-
-
-# --- backends -------------------------------------------------------------------------------------
-class Backend:
-    """A Joinery connection and an independent raw driver connection to the same database."""
-
-    name = ""
-
-    def __init__(self, url: str) -> None:
-        config = Config(environ={})
-        config["safemode"] = False
-        self.url = url
-        self.conn = dj.Connection(url=url, config=config)
-        self.raw = self.connect_raw()
-        self.schema_name = f"bench_alg_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        self.schema = dj.Schema(self.schema_name, connection=self.conn)
-
-    def connect_raw(self) -> Any:
-        raise NotImplementedError
-
-    def fetch_all(self, sql: str, params: Sequence[Any]) -> list[Any]:
-        cursor = self.raw.cursor()
-        cursor.execute(sql, tuple(params))
-        rows: list[Any] = cursor.fetchall()
-        return rows
-
-    def close(self) -> None:
-        try:
-            if self.conn.in_transaction:
-                self.conn.cancel_transaction()
-            self.schema.drop(prompt=False)
-        finally:
-            self.raw.close()
-            self.conn.close()
-
-
-class MySQLBackend(Backend):
-    name = "mysql"
-
-    def connect_raw(self) -> Any:
-        address = parse_database_url(self.url)
-        raw = MySQLdb.connect(
-            host=address.host,
-            port=address.port,
-            user=address.user or "",
-            password=address.password or "",
-            charset="utf8mb4",
-        )
-        raw.autocommit(True)
-        return raw
-
-
-class SQLiteBackend(Backend):
-    name = "sqlite"
-
-    def __init__(self, directory: str) -> None:
-        self.path = os.path.join(directory, "bench.sqlite3")
-        super().__init__(f"sqlite:///{self.path}")
-
-    def connect_raw(self) -> Any:
-        return sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
 
 
 # --- data -----------------------------------------------------------------------------------------
@@ -387,50 +286,6 @@ def run_backend(backend: Backend, sizes: Sizes) -> Iterator[Figure]:
         yield bench_case(backend, case, sizes.scale)
 
 
-@contextmanager
-def open_backend(name: str) -> Iterator[Backend]:
-    if name == "mysql":
-        backend: Backend = MySQLBackend(MYSQL_URL)
-        try:
-            yield backend
-        finally:
-            backend.close()
-        return
-    directory = tempfile.mkdtemp(prefix="joinery-bench-")
-    try:
-        backend = SQLiteBackend(directory)
-        try:
-            yield backend
-        finally:
-            backend.close()
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
-
-
-HEADER = ("backend", "figure", "joinery", "floor", "ratio", "target", "DJ 2.3.5", "result")
-
-
-def print_table(figures: list[Figure]) -> None:
-    lines = [
-        (
-            f.backend,
-            f.name,
-            f.joinery,
-            f.floor,
-            "-" if f.ratio is None else f"{f.ratio:.2f}x",
-            f.target,
-            f.reference,
-            f.verdict,
-        )
-        for f in figures
-    ]
-    widths = [max(len(str(row[i])) for row in [HEADER, *lines]) for i in range(len(HEADER))]
-    for number, row in enumerate([HEADER, *lines]):
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
-        if number == 0:
-            print("  ".join("-" * width for width in widths))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="10x fewer rows (smoke run)")
@@ -443,7 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures: list[Figure] = []
     started = time.perf_counter()
     for name in names:
-        with open_backend(name) as backend:
+        with open_backend(name, "bench_alg") as backend:
             for figure in run_backend(backend, sizes):
                 figures.append(figure)
                 print(f"  {figure.backend:<6} {figure.name}: {figure.joinery}", file=sys.stderr)
