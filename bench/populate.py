@@ -18,30 +18,23 @@ MariaDB comes from ``JOINERY_BENCH_MYSQL_URL`` (default ``mysql://root:@127.0.0.
 from __future__ import annotations
 
 import argparse
-import gc
 import importlib
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from common import MYSQL_URL, REPEATS, median_time
 
-import pipelines.core as dj  # noqa: E402
-from pipelines.core.settings import Config  # noqa: E402
+import pipelines.core as dj
+from pipelines.core.settings import Config
 
-MYSQL_URL = os.environ.get("JOINERY_BENCH_MYSQL_URL", "mysql://root:@127.0.0.1:3306")
-REPEATS = 3
 #: The CPU-bound make of the second worker figure: enough work for processes to pay off.
 CPU_MAKE_SECONDS = 0.005
 
@@ -85,19 +78,6 @@ class Figure:
         if self.passed is None:
             return "info"
         return "PASS" if self.passed else "MISS"
-
-
-def median_time(work: Callable[[], Any], setup: Callable[[], Any] | None = None) -> float:
-    """Median wall time of ``work`` over REPEATS runs; ``setup`` is untimed."""
-    times = []
-    for _ in range(REPEATS):
-        if setup is not None:
-            setup()
-        gc.collect()
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def rate(count: int, seconds: float) -> str:
