@@ -23,6 +23,8 @@ _counter = itertools.count()
 def _config() -> Config:
     config = Config(environ={})
     config["safemode"] = False
+    # A test that waits on a lock another session holds fails in a minute instead of stalling.
+    config["database.lock_wait_timeout"] = 60
     return config
 
 

@@ -37,6 +37,12 @@ class IntegrityError(QueryError):
     """A foreign-key constraint failed: a missing parent, or a referenced row."""
 
 
+class LockTimeoutError(QueryError):
+    """Joinery: a statement waited longer than ``database.lock_wait_timeout`` for another
+    session's lock, or the server broke a deadlock by rolling this transaction back; the
+    transaction made no change and may be retried."""
+
+
 class UnknownAttributeError(QueryError):
     """A column named in a statement does not exist."""
 

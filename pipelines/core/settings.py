@@ -106,6 +106,10 @@ _KEYS: dict[str, _Key] = {
     "database.use_tls": _Key(None, _optional_bool, "DJ_USE_TLS"),
     "database.create_tables": _Key(True, _bool, "DJ_CREATE_TABLES"),
     "database.database_prefix": _Key("", _str, "DJ_DATABASE_PREFIX"),
+    # Joinery: seconds a statement waits for a lock another session holds before it fails
+    # (MySQL's lock_wait_timeout and innodb_lock_wait_timeout, SQLite's busy timeout).
+    # None keeps the server's defaults on MySQL (a day for table locks) and 30 s on SQLite.
+    "database.lock_wait_timeout": _Key(None, _optional_int, "DJ_LOCK_WAIT_TIMEOUT"),
     "connection.charset": _Key("", _str, "DJ_CHARSET"),
     "safemode": _Key(True, _bool, "DJ_SAFEMODE"),
     "loglevel": _Key("INFO", _loglevel, "DJ_LOG_LEVEL"),

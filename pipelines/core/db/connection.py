@@ -52,7 +52,11 @@ class Connection:
 
     # --- session -------------------------------------------------------------------------------
     def connect(self) -> None:
-        self._raw = self._driver.connect(self.address, self.config["connection.charset"])
+        self._raw = self._driver.connect(
+            self.address,
+            self.config["connection.charset"],
+            self.config["database.lock_wait_timeout"],
+        )
         self._in_transaction = False
         logger.debug("Joinery connected to %s", self.describe_target())
 

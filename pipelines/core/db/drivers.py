@@ -24,6 +24,7 @@ from ..errors import (
     DataJointError,
     DuplicateError,
     IntegrityError,
+    LockTimeoutError,
     LostConnectionError,
     MissingAttributeError,
     MissingTableError,
@@ -93,7 +94,8 @@ class Driver:
     begin_statement = "START TRANSACTION"
     catalog_class: type[Catalog] = Catalog
 
-    def connect(self, address: DatabaseAddress, charset: str) -> Any:
+    def connect(self, address: DatabaseAddress, charset: str, lock_wait: int | None) -> Any:
+        """A new driver connection; ``lock_wait`` bounds lock waits in seconds (None: default)."""
         raise NotImplementedError
 
     def translate(self, error: BaseException) -> BaseException:
@@ -103,12 +105,20 @@ class Driver:
         raise NotImplementedError
 
 
+def _mysql_session_setup(lock_wait: int | None) -> str:
+    settings = f"sql_mode='{MYSQL_SQL_MODE}'"
+    if lock_wait is not None:
+        seconds = int(lock_wait)
+        settings += f", lock_wait_timeout={seconds}, innodb_lock_wait_timeout={seconds}"
+    return f"SET SESSION {settings}"
+
+
 class MySQLDriver(Driver):
     dialect = MySQLDialect()
     begin_statement = "START TRANSACTION WITH CONSISTENT SNAPSHOT"
     catalog_class = MySQLCatalog
 
-    def connect(self, address: DatabaseAddress, charset: str) -> Any:
+    def connect(self, address: DatabaseAddress, charset: str, lock_wait: int | None) -> Any:
         conversions = dict(MySQLdb.converters.conversions)
         # The C-level ISO parsers are several times faster than the driver's pure-Python ones
         # (the session's sql_mode forbids the zero dates they would reject).
@@ -124,7 +134,7 @@ class MySQLDriver(Driver):
             "charset": charset or "utf8mb4",
             "autocommit": True,
             "local_infile": True,
-            "init_command": f"SET SESSION sql_mode='{MYSQL_SQL_MODE}'",
+            "init_command": _mysql_session_setup(lock_wait),
         }
         try:
             raw = MySQLdb.connect(**kwargs)
@@ -170,6 +180,8 @@ class MySQLDriver(Driver):
             1146: lambda: MissingTableError(message, message),
             1364: lambda: MissingAttributeError(message),
             1054: lambda: UnknownAttributeError(message),
+            1205: lambda: LockTimeoutError(message, message),
+            1213: lambda: LockTimeoutError(message, message),
         }
         factory = mapping.get(code) if isinstance(code, int) else None
         return factory() if factory else error
@@ -180,6 +192,7 @@ _SQLITE_PATTERNS: list[tuple[re.Pattern[str], type[DataJointError]]] = [
     (re.compile(r"FOREIGN KEY constraint failed"), IntegrityError),
     (re.compile(r"NOT NULL constraint failed"), MissingAttributeError),
     (re.compile(r"no such table"), MissingTableError),
+    (re.compile(r"database is locked|database table is locked"), LockTimeoutError),
     (re.compile(r"has no column named|no such column"), UnknownAttributeError),
     (re.compile(r"syntax error|incomplete input"), QuerySyntaxError),
 ]
@@ -190,14 +203,15 @@ class SQLiteDriver(Driver):
     begin_statement = "BEGIN IMMEDIATE"
     catalog_class = SQLiteCatalog
 
-    def connect(self, address: DatabaseAddress, charset: str) -> Any:
+    def connect(self, address: DatabaseAddress, charset: str, lock_wait: int | None) -> Any:
         path = address.path
         if path != ":memory:":
             directory = os.path.dirname(os.path.abspath(path))
             os.makedirs(directory, exist_ok=True)
-        raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30.0)
+        seconds = 30 if lock_wait is None else int(lock_wait)
+        raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=seconds)
         raw.execute("PRAGMA foreign_keys = ON")
-        raw.execute("PRAGMA busy_timeout = 30000")
+        raw.execute(f"PRAGMA busy_timeout = {seconds * 1000}")
         if path != ":memory:":
             raw.execute("PRAGMA journal_mode = WAL")
             raw.execute("PRAGMA synchronous = NORMAL")

@@ -10,8 +10,8 @@ before starting the pool, each worker opens its own session on first use through
 pool is done. Connections other than the target's are not closed; ``make`` should read upstream
 tables through the target's connection, as tables of one pipeline do.
 
-Keys are handed out one at a time (``imap``, chunk size 1) so a slow key does not hold back a
-batch; each worker returns its outcome, which the parent merges and reports to the progress sink.
+Keys are handed out one at a time so a slow key does not hold back a batch; each worker returns
+its outcome, which the parent merges and reports to the progress sink.
 With a job queue every worker reserves its keys itself and runs its own heartbeat.
 """
 
@@ -20,6 +20,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ..errors import DataJointError
@@ -41,19 +43,39 @@ def worker_count(processes: int | None, key_count: int) -> int:
 def run_in_processes(
     table: Any, keys: list[dict[str, Any]], settings: Any, count: int
 ) -> Iterator[Any]:
-    """Outcomes of the keys made by ``count`` forked workers, in completion order."""
+    """Outcomes of the keys made by ``count`` forked workers, in completion order.
+
+    A worker that dies (killed, out of memory) breaks the pool: the run stops with an error
+    naming the exit instead of waiting forever for the key that worker held. Its transaction was
+    rolled back by the server; with a job queue its reservation is reclaimed once its heartbeat
+    goes stale, and a new run makes it.
+    """
     if "fork" not in multiprocessing.get_all_start_methods():
         raise DataJointError("populate(processes=N) needs the fork start method (Linux, macOS).")
     context = multiprocessing.get_context("fork")
     sink = settings.sink
     connection = table.connection
     connection.close()
+    pool = ProcessPoolExecutor(
+        count, mp_context=context, initializer=_start_worker, initargs=(table, settings)
+    )
     try:
-        with context.Pool(count, initializer=_start_worker, initargs=(table, settings)) as pool:
-            for outcome in pool.imap(_make_key, keys, chunksize=1):
+        pending = {pool.submit(_make_key, key) for key in keys}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                try:
+                    outcome = future.result()
+                except BrokenProcessPool as error:
+                    raise DataJointError(
+                        f"A populate worker process of {table.class_name} died before finishing "
+                        f"its key ({error}); {len(pending)} keys were not made. Its transaction "
+                        "was rolled back; run populate again to make the rest."
+                    ) from None
                 _report(sink, outcome)
                 yield outcome
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         connection.connect()
 
 
