@@ -1,15 +1,18 @@
 """``populate()``: call ``make`` once for every key of ``key_source`` not yet in the table (§5).
 
-Concurrency. Direct mode computes the pending keys once and then spends exactly two framework
-statements per key (``START TRANSACTION`` and ``COMMIT``) around the user's ``make``; it does not
+Concurrency. Direct mode computes the pending keys once and makes them in commit groups
+(``grouped.py``): consecutive keys share a transaction, so the framework adds well under one
+statement per key around the user's ``make``, and each key stays all-or-nothing. It does not
 re-check "already populated" per key. Another worker that made the same key first shows up as a
 ``DuplicateError`` when this ``make`` inserts the master row (the primary key is the arbiter):
 the key is then rolled back and skipped, counted neither as success nor error. Only a
 ``DuplicateError`` for a key that really is in the table now is treated so; any other one is an
-ordinary error. With ``reserve_jobs=True`` the job queue hands each key to one worker, and the
-"already populated" check runs inside the key's transaction, as in DataJoint; the job is marked
-complete inside that transaction too, so a key's rows and its job's completion commit together
-(one commit per key instead of two). A failed key's job is marked after the rollback.
+ordinary error. With ``reserve_jobs=True`` (and for generator/tripartite makes, which must not
+hold a transaction while they compute) each key has its own transaction. The job queue hands each
+key to one worker, and the "already populated" check runs inside the key's transaction, as in
+DataJoint; the job is marked complete inside that transaction too, so a key's rows and its job's
+completion commit together (one commit per key instead of two). A failed key's job is marked
+after the rollback.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -32,39 +34,14 @@ from ..schema import classes, tiers
 from ..schema.expression import QueryExpression
 from ..schema.table import FreeTable, Table
 from . import workers
+from .grouped import run_in_groups
 from .heartbeat import Heartbeat
 from .jobs import JobTable
 from .make import run_make
+from .outcome import FAILED, SKIPPED, SUCCESS, MakeState, Outcome, RunSettings
 from .progress import NullSink, ProgressSink, TqdmSink
 
 logger = logging.getLogger("pipelines.core")
-
-SUCCESS = "success"
-SKIPPED = "skipped"
-FAILED = "failed"
-
-
-@dataclass
-class RunSettings:
-    """What one ``populate()`` call asked for, handed to every key (and to worker processes)."""
-
-    suppress_errors: bool = False
-    return_exception_objects: bool = False
-    make_kwargs: dict[str, Any] = field(default_factory=dict)
-    jobs: JobTable | None = None
-    sink: ProgressSink = field(default_factory=NullSink)
-
-
-#: One key's result: (status, key, error_list entry or None, duration in seconds).
-Outcome = tuple[str, dict[str, Any], Any, float]
-
-
-@dataclass
-class _MakeState:
-    """Set on the table instance for the duration of one ``make`` call."""
-
-    key: dict[str, Any]
-    sink: ProgressSink
 
 
 class AutoPopulate(Table):
@@ -155,7 +132,7 @@ class AutoPopulate(Table):
 
     def progress_update(self, fraction: float, message: str = "") -> None:
         """Inside ``make``: report how far the current key is (to the run's progress sink)."""
-        state: _MakeState | None = self.__dict__.get("_make_state")
+        state: MakeState | None = self.__dict__.get("_make_state")
         if state is None:
             raise DataJointError("progress_update is only available inside make().")
         state.sink.key_progress(state.key, fraction, message)
@@ -225,7 +202,12 @@ class AutoPopulate(Table):
         return jobs.pending_keys(*restrictions, priority=priority, limit=max_calls)
 
     def _run_here(self, keys: list[dict[str, Any]], settings: RunSettings) -> Iterator[Outcome]:
-        """Make the keys in this process, one transaction each (under a heartbeat with jobs)."""
+        """Make the keys in this process: in commit groups in direct mode with a plain ``make``,
+        else one transaction each (under a heartbeat with jobs)."""
+        make = self._make_method()
+        if settings.jobs is None and not inspect.isgeneratorfunction(make):
+            yield from run_in_groups(self, keys, settings, make, self._make_failed)
+            return
         heartbeat = Heartbeat(settings.jobs) if settings.jobs is not None else None
         with heartbeat if heartbeat is not None else contextlib.nullcontext():
             for key in keys:
@@ -238,12 +220,15 @@ class AutoPopulate(Table):
                         heartbeat.track(None)
 
     # --- one key -----------------------------------------------------------------------------------
+    def _make_method(self) -> Callable[..., Any]:
+        return getattr(self, "_make_tuples", None) or self.make
+
     def _populate1(self, key: dict[str, Any], settings: RunSettings) -> Outcome:
         """Make one key in its own transaction (§5.5)."""
         jobs = settings.jobs
         if jobs is not None and not jobs.reserve(key):
             return SKIPPED, key, None, 0.0
-        make: Callable[..., Any] = getattr(self, "_make_tuples", None) or self.make
+        make = self._make_method()
         generator = inspect.isgeneratorfunction(make)
         connection = self.connection
         start = time.monotonic()
@@ -256,7 +241,7 @@ class AutoPopulate(Table):
                 jobs.complete(key)
             return SKIPPED, key, None, 0.0
         settings.sink.key_started(key)
-        self.__dict__["_make_state"] = _MakeState(key, settings.sink)
+        self.__dict__["_make_state"] = MakeState(key, settings.sink)
         try:
             run_make(make, key, settings.make_kwargs, connection)
         except BaseException as error:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import pipelines.core as dj
-from pipelines.core.populate.autopopulate import SKIPPED, RunSettings
+from pipelines.core.populate.outcome import SKIPPED, RunSettings
 from tests.pipelines.core.populate.pipeline_fixture import build
 
 
