@@ -201,15 +201,23 @@ class AutoPopulate(Table):
         jobs.reclaim_stale()
         return jobs.pending_keys(*restrictions, priority=priority, limit=max_calls)
 
-    def _run_here(self, keys: list[dict[str, Any]], settings: RunSettings) -> Iterator[Outcome]:
-        """Make the keys in this process: in commit groups in direct mode with a plain ``make``,
-        else one transaction each (under a heartbeat with jobs)."""
-        make = self._make_method()
-        if settings.jobs is None and not inspect.isgeneratorfunction(make):
-            yield from run_in_groups(self, keys, settings, make, self._make_failed)
-            return
-        heartbeat = Heartbeat(settings.jobs) if settings.jobs is not None else None
-        with heartbeat if heartbeat is not None else contextlib.nullcontext():
+    def _run_here(
+        self,
+        keys: list[dict[str, Any]],
+        settings: RunSettings,
+        heartbeat: Heartbeat | None = None,
+    ) -> Iterator[Outcome]:
+        """Make the keys in this process: in commit groups with a plain ``make``, one
+        transaction each with a generator ``make``; under a heartbeat with a job queue."""
+        own = heartbeat is None and settings.jobs is not None
+        if own:
+            assert settings.jobs is not None
+            heartbeat = Heartbeat(settings.jobs)
+        with heartbeat if own and heartbeat is not None else contextlib.nullcontext():
+            make = self._make_method()
+            if not inspect.isgeneratorfunction(make):
+                yield from run_in_groups(self, keys, settings, make, self._make_failed, heartbeat)
+                return
             for key in keys:
                 if heartbeat is not None:
                     heartbeat.track(key)

@@ -26,7 +26,7 @@ class Heartbeat:
         self.interval = float(config["jobs.heartbeat_interval"] if interval is None else interval)
         if self.interval <= 0:
             raise ValueError("The heartbeat interval must be positive.")
-        self._key: dict[str, Any] | None = None
+        self._keys: list[dict[str, Any]] = []
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -35,8 +35,12 @@ class Heartbeat:
 
     def track(self, key: dict[str, Any] | None) -> None:
         """Beat for this key from now on (None: the worker holds nothing)."""
+        self.track_many([] if key is None else [key])
+
+    def track_many(self, keys: list[dict[str, Any]]) -> None:
+        """Beat for these keys from now on (a worker holding a group of reserved jobs)."""
         with self._lock:
-            self._key = dict(key) if key is not None else None
+            self._keys = [dict(key) for key in keys]
 
     def start(self) -> None:
         if self._thread is not None:
@@ -74,11 +78,11 @@ class Heartbeat:
     def _run(self, jobs: JobTable) -> None:
         while not self._stop.wait(self.interval):
             with self._lock:
-                key = self._key
-            if key is None:
+                keys = self._keys
+            if not keys:
                 continue
             try:
-                jobs.beat(key)
+                jobs.beat_many(keys)
                 self.beats += 1
             except Exception as error:  # a missed beat is survivable; the next one may succeed
                 logger.warning("Heartbeat for %s failed: %s", jobs.full_table_name, error)

@@ -270,6 +270,16 @@ class JobTable:
             raise DataJointError(f"The job key lacks attribute(s) {missing} of {names}.")
         return self._where(self.table & {name: key[name] for name in names})
 
+    def _keys_where(self, keys: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+        names = self.primary_key
+        rows = []
+        for key in keys:
+            missing = [name for name in names if name not in key]
+            if missing:
+                raise DataJointError(f"The job key lacks attribute(s) {missing} of {names}.")
+            rows.append({name: key[name] for name in names})
+        return self._where(self.table & rows)
+
     def _delete(self, query: QueryExpression) -> int:
         where, params = self._where(query)
         return int(self._conn.query(f"DELETE FROM {self._ref()} WHERE {where}", params).rowcount)
@@ -397,7 +407,14 @@ class JobTable:
     # --- one job ---------------------------------------------------------------------------------
     def reserve(self, key: dict[str, Any]) -> bool:
         """Take a pending, due job; True only for the one worker whose UPDATE matched it."""
-        where, params = self._key_where(key)
+        return bool(self.reserve_many([key]))
+
+    def reserve_many(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Take those of ``keys`` that are pending and due, in one atomic UPDATE; returns the
+        keys this session now holds (the others went to other workers or are not due)."""
+        if not keys:
+            return []
+        where, params = self._keys_where(keys)
         conn = self._conn
         now = conn.dialect.now_sql()
         assignments = (
@@ -405,20 +422,61 @@ class JobTable:
             f"`version`=%s, `reserved_time`={now}, `heartbeat_time`={now}"
         ).replace("%s", conn.dialect.placeholder)
         owner = [platform.node(), os.getpid(), *self._session(), self._version()]
-        where += self._sql(f" AND `status`='pending' AND `scheduled_time` <= {now}")
-        return self._update(assignments, where, owner + params) == 1
+        due = self._sql(f" AND `status`='pending' AND `scheduled_time` <= {now}")
+        taken = self._update(assignments, f"({where}){due}", owner + params)
+        if taken == len(keys) or taken == 0:
+            return list(keys) if taken else []
+        return self._held_among(keys)
+
+    def _held_among(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Those of ``keys`` whose job this session holds now (values decoded alike)."""
+        names = self.primary_key
+        owner = {
+            "status": "reserved",
+            "connection_id": self._session()[0],
+            "pid": os.getpid(),
+            "host": platform.node(),
+        }
+        rows = [{name: key[name] for name in names} for key in keys]
+        held = self.table & rows & owner
+        mine = {tuple(row[name] for name in names) for row in held.proj().to_dicts()}
+        return [key for key in keys if tuple(key[name] for name in names) in mine]
+
+    def release_many(self, keys: list[dict[str, Any]]) -> int:
+        """Jobs this session reserved and did not make go back to the queue, due at once."""
+        if not keys:
+            return 0
+        where, params = self._keys_where(keys)
+        assignments = self._sql(f"{_UNRESERVED}, `scheduled_time`={self._conn.dialect.now_sql()}")
+        mark = self._conn.dialect.placeholder
+        mine = self._sql(f" AND `status`='reserved' AND `connection_id`={mark}")
+        return self._update(assignments, f"({where}){mine}", [*params, self._session()[0]])
 
     def beat(self, key: dict[str, Any]) -> None:
         """Record that the worker holding this reserved job is alive."""
-        where, params = self._key_where(key)
+        self.beat_many([key])
+
+    def beat_many(self, keys: list[dict[str, Any]]) -> None:
+        """Record that the worker holding these reserved jobs is alive (one statement)."""
+        if not keys:
+            return
+        where, params = self._keys_where(keys)
         now = self._conn.dialect.now_sql()
-        self._update(
-            f"`heartbeat_time`={now}", where + self._sql(" AND `status`='reserved'"), params
-        )
+        reserved = self._sql(" AND `status`='reserved'")
+        self._update(f"`heartbeat_time`={now}", f"({where}){reserved}", params)
 
     def complete(self, key: dict[str, Any], duration: float | None = None) -> None:
-        where, params = self._key_where(key)
+        self.complete_many([key], [duration])
+
+    def complete_many(
+        self, keys: list[dict[str, Any]], durations: list[float | None] | None = None
+    ) -> None:
+        """Mark jobs done: deleted, or kept as ``success`` with their durations
+        (``jobs.keep_completed``)."""
+        if not keys:
+            return
         if not self._conn.config["jobs.keep_completed"]:
+            where, params = self._keys_where(keys)
             self._conn.query(f"DELETE FROM {self._ref()} WHERE {where}", params)
             return
         placeholder = self._conn.dialect.placeholder
@@ -426,7 +484,9 @@ class JobTable:
             f"`status`='success', `completed_time`={self._conn.dialect.now_sql()}, "
             f"`duration`={placeholder}, `heartbeat_time`=NULL"
         )
-        self._update(assignments, where, [duration, *params])
+        for key, duration in zip(keys, durations or [None] * len(keys), strict=True):
+            where, params = self._key_where(key)
+            self._update(assignments, where, [duration, *params])
 
     def error(
         self, key: dict[str, Any], error_message: str, error_stack: str | None = None

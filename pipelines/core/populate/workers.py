@@ -10,8 +10,9 @@ before starting the pool, each worker opens its own session on first use through
 pool is done. Connections other than the target's are not closed; ``make`` should read upstream
 tables through the target's connection, as tables of one pipeline do.
 
-Keys are handed out one at a time so a slow key does not hold back a batch; each worker returns
-its outcome, which the parent merges and reports to the progress sink.
+Keys are handed out in small batches (``chunks``), which a worker makes as ``populate`` makes
+keys in one process, in commit groups; each worker returns the batch's outcomes, which the
+parent merges and reports to the progress sink.
 With a job queue every worker reserves its keys itself and runs its own heartbeat.
 """
 
@@ -27,6 +28,9 @@ from typing import Any
 from ..errors import DataJointError
 from .heartbeat import Heartbeat
 from .progress import NullSink
+
+#: The most keys handed to a worker at once.
+CHUNK_MAX = 64
 
 #: The table and settings of the pool this process works for (set by the pool initializer).
 _worker: dict[str, Any] = {}
@@ -60,23 +64,32 @@ def run_in_processes(
         count, mp_context=context, initializer=_start_worker, initargs=(table, settings)
     )
     try:
-        pending = {pool.submit(_make_key, key) for key in keys}
+        pending = {pool.submit(_make_keys, chunk) for chunk in chunks(keys, count)}
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 try:
-                    outcome = future.result()
+                    outcomes = future.result()
                 except BrokenProcessPool as error:
                     raise DataJointError(
                         f"A populate worker process of {table.class_name} died before finishing "
-                        f"its key ({error}); {len(pending)} keys were not made. Its transaction "
-                        "was rolled back; run populate again to make the rest."
+                        f"its keys ({error}); {len(pending)} batches were not made. Its "
+                        "transaction was rolled back; run populate again to make the rest."
                     ) from None
-                _report(sink, outcome)
-                yield outcome
+                for outcome in outcomes:
+                    _report(sink, outcome)
+                    yield outcome
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         connection.connect()
+
+
+def chunks(keys: list[dict[str, Any]], count: int) -> list[list[dict[str, Any]]]:
+    """The keys in batches for ``count`` workers: about eight batches per worker, so a slow
+    batch does not hold back the run, of at most ``CHUNK_MAX`` keys, so a worker commits in
+    groups (``grouped.py``) and reports back often."""
+    size = max(1, min(CHUNK_MAX, len(keys) // (8 * count)))
+    return [keys[start : start + size] for start in range(0, len(keys), size)]
 
 
 def _report(sink: Any, outcome: Any) -> None:
@@ -102,12 +115,6 @@ def _start_worker(table: Any, settings: Any) -> None:
         _worker["heartbeat"] = heartbeat
 
 
-def _make_key(key: dict[str, Any]) -> Any:
-    heartbeat = _worker.get("heartbeat")
-    if heartbeat is not None:
-        heartbeat.track(key)
-    try:
-        return _worker["table"]._populate1(key, _worker["settings"])
-    finally:
-        if heartbeat is not None:
-            heartbeat.track(None)
+def _make_keys(keys: list[dict[str, Any]]) -> list[Any]:
+    table, settings = _worker["table"], _worker["settings"]
+    return list(table._run_here(keys, settings, _worker.get("heartbeat")))

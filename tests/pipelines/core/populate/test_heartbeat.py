@@ -78,15 +78,15 @@ def test_heartbeat_survives_failing_beats(
     jobs = _jobs(schema)
     assert jobs.reserve({"subject_id": 0})
     failures = threading.Event()
-    original = JobTable.beat
+    original = JobTable.beat_many
 
-    def flaky(self: JobTable, key: dict[str, Any]) -> None:
+    def flaky(self: JobTable, keys: list[dict[str, Any]]) -> None:
         if not failures.is_set():
             failures.set()
             raise dj.LostConnectionError("server went away")
-        original(self, key)
+        original(self, keys)
 
-    monkeypatch.setattr(JobTable, "beat", flaky)
+    monkeypatch.setattr(JobTable, "beat_many", flaky)
     with Heartbeat(jobs, interval=0.05) as heartbeat:
         heartbeat.track({"subject_id": 0})
         time.sleep(0.15)
