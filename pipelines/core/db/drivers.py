@@ -7,6 +7,7 @@ errors become DataJoint's error classes here and nowhere else.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import re
 import sqlite3
@@ -198,6 +199,17 @@ _SQLITE_PATTERNS: list[tuple[re.Pattern[str], type[DataJointError]]] = [
 ]
 
 
+class _SQLiteSession(sqlite3.Connection):
+    """An SQLite connection numbered within its process, standing in for a server's
+    connection id (job reservations record it, with the host and the process id)."""
+
+    _numbers = itertools.count(1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session_number = next(self._numbers)
+
+
 class SQLiteDriver(Driver):
     dialect = SQLiteDialect()
     begin_statement = "BEGIN IMMEDIATE"
@@ -209,7 +221,13 @@ class SQLiteDriver(Driver):
             directory = os.path.dirname(os.path.abspath(path))
             os.makedirs(directory, exist_ok=True)
         seconds = 30 if lock_wait is None else int(lock_wait)
-        raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=seconds)
+        raw = sqlite3.connect(
+            path,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=seconds,
+            factory=_SQLiteSession,
+        )
         raw.execute("PRAGMA foreign_keys = ON")
         raw.execute(f"PRAGMA busy_timeout = {seconds * 1000}")
         if path != ":memory:":
@@ -219,6 +237,9 @@ class SQLiteDriver(Driver):
 
     def ping(self, raw: Any) -> None:
         raw.execute("SELECT 1")
+
+    def connection_id(self, raw: Any) -> int:
+        return int(raw.session_number)
 
     def translate(self, error: BaseException) -> BaseException:
         if not isinstance(error, sqlite3.Error):

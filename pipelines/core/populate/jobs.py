@@ -21,6 +21,7 @@ from ..db.insert import InsertTarget, encode_columns
 from ..errors import DataJointError
 from ..query.coerce import Not
 from ..query.heading import Heading
+from ..query.values import cached_encoder
 from ..schema.declare import declare_table
 from ..schema.expression import QueryExpression
 from ..schema.table import FreeTable
@@ -271,14 +272,27 @@ class JobTable:
         return self._where(self.table & {name: key[name] for name in names})
 
     def _keys_where(self, keys: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+        """``key IN (...)`` for many jobs at once, values encoded as a restriction encodes
+        them (built directly: a group's statements must not cost a query compilation each)."""
         names = self.primary_key
-        rows = []
+        if not names:
+            return "1=1", []
+        dialect = self._conn.dialect
+        heading = self.table.heading
+        textual = not dialect.has_column_comments
+        encoders = [(name, cached_encoder(heading[name], textual)) for name in names]
+        params: list[Any] = []
         for key in keys:
             missing = [name for name in names if name not in key]
             if missing:
                 raise DataJointError(f"The job key lacks attribute(s) {missing} of {names}.")
-            rows.append({name: key[name] for name in names})
-        return self._where(self.table & rows)
+            params.extend(encode(key[name]) for name, encode in encoders)
+        mark = dialect.placeholder
+        if len(names) == 1:
+            return f"{dialect.quote(names[0])} IN ({','.join([mark] * len(keys))})", params
+        row = "(" + ",".join([mark] * len(names)) + ")"
+        columns = ",".join(dialect.quote(name) for name in names)
+        return f"({columns}) IN ({','.join([row] * len(keys))})", params
 
     def _delete(self, query: QueryExpression) -> int:
         where, params = self._where(query)
@@ -449,8 +463,12 @@ class JobTable:
         where, params = self._keys_where(keys)
         assignments = self._sql(f"{_UNRESERVED}, `scheduled_time`={self._conn.dialect.now_sql()}")
         mark = self._conn.dialect.placeholder
-        mine = self._sql(f" AND `status`='reserved' AND `connection_id`={mark}")
-        return self._update(assignments, f"({where}){mine}", [*params, self._session()[0]])
+        mine = self._sql(
+            f" AND `status`='reserved' AND `connection_id`={mark} AND `pid`={mark} "
+            f"AND `host`={mark}"
+        )
+        owner = [self._session()[0], os.getpid(), platform.node()]
+        return self._update(assignments, f"({where}){mine}", [*params, *owner])
 
     def beat(self, key: dict[str, Any]) -> None:
         """Record that the worker holding this reserved job is alive."""

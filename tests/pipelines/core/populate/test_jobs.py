@@ -275,10 +275,12 @@ def test_reserve_takes_a_pending_job_exactly_once(conn: dj.Connection, schema: d
     assert row["pid"] == os.getpid()
     assert row["host"] == platform.node()
     assert row["user"] == conn.get_user()
-    server_id = (
-        0 if conn.backend == "sqlite" else conn.query("SELECT connection_id()").fetchone()[0]
-    )
-    assert row["connection_id"] == server_id
+    if conn.backend == "mysql":
+        assert row["connection_id"] == conn.query("SELECT connection_id()").fetchone()[0]
+    else:  # the session's number in this process; another session has another
+        other = conn.new_session()
+        assert row["connection_id"] == conn.server_connection_id() != other.server_connection_id()
+        other.close()
     assert row["reserved_time"] is not None
     assert row["heartbeat_time"] is not None
     assert not jobs.reserve({"subject_id": 99})  # never queued
