@@ -31,6 +31,7 @@ from typing import Any
 from ..errors import DataJointError, DuplicateError, LostConnectionError
 from ..query.coerce import AndList
 from ..schema import classes, tiers
+from ..schema.diagram import Diagram
 from ..schema.expression import QueryExpression
 from ..schema.table import FreeTable, Table
 from . import workers
@@ -129,6 +130,20 @@ class AutoPopulate(Table):
     # a query (``make(self, key)``, ``key_source = Session``).
     key_source: Any = property(_default_key_source)
     make: Callable[..., Any] = _tripartite_make
+
+    @property
+    def upstream(self) -> Diagram:
+        """Inside ``make``: the rows upstream of the current key (``Diagram.trace(self & key)``).
+
+        ``self.upstream[Ancestor]`` is the ancestor restricted to the rows the key reaches along
+        any foreign-key path; built on first use, once per key.
+        """
+        state: MakeState | None = self.__dict__.get("_make_state")
+        if state is None:
+            raise DataJointError("upstream is only available inside make().")
+        if state.upstream is None:
+            state.upstream = Diagram.trace(self & state.key)
+        return state.upstream  # type: ignore[no-any-return]
 
     def progress_update(self, fraction: float, message: str = "") -> None:
         """Inside ``make``: report how far the current key is (to the run's progress sink)."""

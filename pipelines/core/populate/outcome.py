@@ -33,3 +33,4 @@ class MakeState:
 
     key: dict[str, Any]
     sink: ProgressSink
+    upstream: Any = None  # the key's ``Diagram.trace``, built on first use
