@@ -1,18 +1,17 @@
 """``populate()``: call ``make`` once for every key of ``key_source`` not yet in the table (§5).
 
-Concurrency. Direct mode computes the pending keys once and makes them in commit groups
-(``grouped.py``): consecutive keys share a transaction, so the framework adds well under one
-statement per key around the user's ``make``, and each key stays all-or-nothing. It does not
-re-check "already populated" per key. Another worker that made the same key first shows up as a
+Concurrency. With a plain ``make`` the pending keys are made in commit groups (``grouped.py``):
+consecutive keys share a transaction, so the framework adds well under one statement per key
+around the user's ``make``, and each key stays all-or-nothing. Direct mode does not re-check
+"already populated" per key. Another worker that made the same key first shows up as a
 ``DuplicateError`` when this ``make`` inserts the master row (the primary key is the arbiter):
 the key is then rolled back and skipped, counted neither as success nor error. Only a
 ``DuplicateError`` for a key that really is in the table now is treated so; any other one is an
-ordinary error. With ``reserve_jobs=True`` (and for generator/tripartite makes, which must not
-hold a transaction while they compute) each key has its own transaction. The job queue hands each
-key to one worker, and the "already populated" check runs inside the key's transaction, as in
-DataJoint; the job is marked complete inside that transaction too, so a key's rows and its job's
-completion commit together (one commit per key instead of two). A failed key's job is marked
-after the rollback.
+ordinary error. With ``reserve_jobs=True`` the job queue hands each key to one worker; the
+"already populated" check runs inside the transaction, as in DataJoint, and the jobs are marked
+complete inside it too, so rows and job completions commit together. A failed key's job is
+marked after the rollback. Generator/tripartite makes, which must not hold a transaction while
+they compute, have one transaction per key (``_populate1``).
 """
 
 from __future__ import annotations
@@ -224,23 +223,22 @@ class AutoPopulate(Table):
     ) -> Iterator[Outcome]:
         """Make the keys in this process: in commit groups with a plain ``make``, one
         transaction each with a generator ``make``; under a heartbeat with a job queue."""
-        own = heartbeat is None and settings.jobs is not None
-        if own:
-            assert settings.jobs is not None
-            heartbeat = Heartbeat(settings.jobs)
-        with heartbeat if own and heartbeat is not None else contextlib.nullcontext():
-            make = self._make_method()
-            if not inspect.isgeneratorfunction(make):
-                yield from run_in_groups(self, keys, settings, make, self._make_failed, heartbeat)
-                return
-            for key in keys:
+        if heartbeat is None and settings.jobs is not None:
+            with Heartbeat(settings.jobs) as own:
+                yield from self._run_here(keys, settings, own)
+            return
+        make = self._make_method()
+        if not inspect.isgeneratorfunction(make):
+            yield from run_in_groups(self, keys, settings, make, self._make_failed, heartbeat)
+            return
+        for key in keys:
+            if heartbeat is not None:
+                heartbeat.track(key)
+            try:
+                yield self._populate1(key, settings)
+            finally:
                 if heartbeat is not None:
-                    heartbeat.track(key)
-                try:
-                    yield self._populate1(key, settings)
-                finally:
-                    if heartbeat is not None:
-                        heartbeat.track(None)
+                    heartbeat.track(None)
 
     # --- one key -----------------------------------------------------------------------------------
     def _make_method(self) -> Callable[..., Any]:

@@ -265,11 +265,7 @@ class JobTable:
         return where, [value for _, value in select.where_params]
 
     def _key_where(self, key: dict[str, Any]) -> tuple[str, list[Any]]:
-        names = self.primary_key
-        missing = [name for name in names if name not in key]
-        if missing:
-            raise DataJointError(f"The job key lacks attribute(s) {missing} of {names}.")
-        return self._where(self.table & {name: key[name] for name in names})
+        return self._keys_where([key])
 
     def _keys_where(self, keys: list[dict[str, Any]]) -> tuple[str, list[Any]]:
         """``key IN (...)`` for many jobs at once, values encoded as a restriction encodes
@@ -438,21 +434,15 @@ class JobTable:
         owner = [platform.node(), os.getpid(), *self._session(), self._version()]
         due = self._sql(f" AND `status`='pending' AND `scheduled_time` <= {now}")
         taken = self._update(assignments, f"({where}){due}", owner + params)
-        if taken == len(keys) or taken == 0:
-            return list(keys) if taken else []
-        return self._held_among(keys)
+        if taken == 0:
+            return []
+        return list(keys) if taken == len(keys) else self._held_among(keys)
 
     def _held_among(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Those of ``keys`` whose job this session holds now (values decoded alike)."""
         names = self.primary_key
-        owner = {
-            "status": "reserved",
-            "connection_id": self._session()[0],
-            "pid": os.getpid(),
-            "host": platform.node(),
-        }
         rows = [{name: key[name] for name in names} for key in keys]
-        held = self.table & rows & owner
+        held = self.table & rows & {"status": "reserved", **self._holder()}
         mine = {tuple(row[name] for name in names) for row in held.proj().to_dicts()}
         return [key for key in keys if tuple(key[name] for name in names) in mine]
 
@@ -462,13 +452,15 @@ class JobTable:
             return 0
         where, params = self._keys_where(keys)
         assignments = self._sql(f"{_UNRESERVED}, `scheduled_time`={self._conn.dialect.now_sql()}")
+        holder = self._holder()
         mark = self._conn.dialect.placeholder
-        mine = self._sql(
-            f" AND `status`='reserved' AND `connection_id`={mark} AND `pid`={mark} "
-            f"AND `host`={mark}"
-        )
-        owner = [self._session()[0], os.getpid(), platform.node()]
-        return self._update(assignments, f"({where}){mine}", [*params, *owner])
+        mine = "".join(f" AND {self._conn.dialect.quote(name)}={mark}" for name in holder)
+        condition = f"({where}) AND {self._sql('`status`')}='reserved'{mine}"
+        return self._update(assignments, condition, [*params, *holder.values()])
+
+    def _holder(self) -> dict[str, Any]:
+        """The columns that say a reserved job is this session's (of this process, host)."""
+        return {"connection_id": self._session()[0], "pid": os.getpid(), "host": platform.node()}
 
     def beat(self, key: dict[str, Any]) -> None:
         """Record that the worker holding this reserved job is alive."""

@@ -27,6 +27,7 @@ from typing import Any
 
 from ..errors import DataJointError
 from .heartbeat import Heartbeat
+from .outcome import FAILED, SUCCESS
 from .progress import NullSink
 
 #: The most keys handed to a worker at once.
@@ -94,10 +95,10 @@ def chunks(keys: list[dict[str, Any]], count: int) -> list[list[dict[str, Any]]]
 
 def _report(sink: Any, outcome: Any) -> None:
     status, key, entry, duration = outcome
-    if status == "success":
+    if status == SUCCESS:
         sink.key_started(key)
         sink.key_done(key, duration)
-    elif status == "failed":
+    elif status == FAILED:
         sink.key_started(key)
         error = entry if isinstance(entry, BaseException) else RuntimeError(entry)
         sink.key_failed(key, error, str(entry))
