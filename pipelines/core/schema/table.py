@@ -189,6 +189,27 @@ class Table(QueryExpression):
         conn.catalog.drop_table(database, self.table_name)
         logger.info("Dropped table %s", self.full_table_name)
 
+    # --- corrections and schema evolution (logic in update.py and alter.py) ----------------------
+    def update1(self, row: Any) -> None:
+        """Correct the secondary attributes of one existing row (spec/engine.md §3.2)."""
+        from .update import update1
+
+        update1(self, row)
+
+    def alter(self, prompt: bool = True, context: dict[str, Any] | None = None) -> None:
+        """Change the live table to match the class's edited ``definition`` (§2.8)."""
+        from .alter import alter
+
+        alter(self, prompt=prompt, context=context)
+
+    def definition_diff(
+        self, new_definition: str | None = None, context: dict[str, Any] | None = None
+    ) -> Any:
+        """The statements ``alter`` would run for ``new_definition``, without running them."""
+        from .alter import definition_diff
+
+        return definition_diff(self, new_definition, context=context)
+
     # --- introspection -----------------------------------------------------------------------------
     def descendants(self, as_objects: bool = False) -> list[Any]:
         """This table, then every table that depends on it (in any schema), parents first."""

@@ -15,6 +15,8 @@ CLASS_LEVEL = frozenset(
         "key_source",
         "describe",
         "alter",
+        "definition_diff",
+        "delete_preview",
         "heading",
         "populate",
         "jobs",
