@@ -36,6 +36,7 @@ from ..schema.table import FreeTable, Table
 from . import workers
 from .grouped import run_in_groups
 from .heartbeat import Heartbeat
+from .job_stamp import JobStamp
 from .jobs import JobTable
 from .make import run_make
 from .outcome import FAILED, SKIPPED, SUCCESS, MakeState, Outcome, RunSettings
@@ -184,6 +185,8 @@ class AutoPopulate(Table):
         settings = RunSettings(
             suppress_errors, return_exception_objects, dict(make_kwargs or {}), jobs, sink
         )
+        if JobStamp.applies_to(self):
+            settings.stamp = JobStamp(self)
         result: dict[str, Any] = {"success_count": 0, "error_list": []}
         sink.started(self.class_name, len(keys))
         try:
@@ -263,13 +266,16 @@ class AutoPopulate(Table):
             return SKIPPED, key, None, 0.0
         settings.sink.key_started(key)
         self.__dict__["_make_state"] = MakeState(key, settings.sink)
+        started = time.time()
         try:
             run_make(make, key, settings.make_kwargs, connection)
+            duration = time.monotonic() - start
+            if settings.stamp is not None:
+                settings.stamp(key, started, duration)
         except BaseException as error:
             return self._make_failed(key, error, settings)
         finally:
             self.__dict__.pop("_make_state", None)
-        duration = time.monotonic() - start
         if jobs is not None:  # in the key's transaction: the result and its job commit together
             jobs.complete(key, duration=duration)
         connection.commit_transaction()

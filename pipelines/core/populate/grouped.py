@@ -147,7 +147,7 @@ def _make_group(
 ) -> tuple[list[tuple[dict[str, Any], float]], tuple[dict[str, Any], BaseException] | None]:
     """Call ``make`` for the group's keys inside the open transaction until one fails or the
     group's time is up (the keys not started go back to the front of the queue)."""
-    sink = settings.sink
+    sink, stamp = settings.sink, settings.stamp
     made: list[tuple[dict[str, Any], float]] = []
     group_start = time.monotonic()
     for position, key in enumerate(group):
@@ -156,15 +156,19 @@ def _make_group(
             break
         sink.key_started(key)
         start = time.monotonic()
+        started = time.time() if stamp is not None else 0.0
         table.__dict__["_make_state"] = MakeState(key, sink)
         try:
             make(dict(key), **settings.make_kwargs)
+            duration = time.monotonic() - start
+            if stamp is not None:
+                stamp(key, started, duration)
         except BaseException as error:
             queue.extendleft(reversed(group[position + 1 :]))
             return made, (key, error)
         finally:
             table.__dict__.pop("_make_state", None)
-        made.append((key, time.monotonic() - start))
+        made.append((key, duration))
     return made, None
 
 

@@ -8,11 +8,13 @@ match a pending row), and a worker's ``Heartbeat`` keeps its reservation fresh s
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import platform
 import subprocess
+from collections.abc import Iterator
 from typing import Any
 
 from ..db.catalog import strip_display_width
@@ -21,7 +23,7 @@ from ..db.insert import InsertTarget, encode_columns
 from ..errors import DataJointError
 from ..query.coerce import Not
 from ..query.heading import Heading
-from ..query.values import cached_encoder
+from ..query.key_list import keys_where
 from ..schema.declare import declare_table
 from ..schema.expression import QueryExpression
 from ..schema.table import FreeTable
@@ -56,6 +58,24 @@ _UNRESERVED = (
     "`status`='pending', `reserved_time`=NULL, `heartbeat_time`=NULL, "
     "`host`='', `pid`=0, `connection_id`=0, `user`=''"
 )
+
+
+class _NativeTypeNotice(logging.Filter):
+    """Drops the "consider a core type" notice: a job table's key columns have the native
+    types of DataJoint's job tables on purpose, so both clients can share the queue."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Native type")
+
+
+@contextlib.contextmanager
+def _without_native_type_notices() -> Iterator[None]:
+    notice = _NativeTypeNotice()
+    logger.addFilter(notice)
+    try:
+        yield
+    finally:
+        logger.removeFilter(notice)
 
 
 @functools.lru_cache(maxsize=4)
@@ -170,14 +190,15 @@ class JobTable:
         if self.is_declared:
             return
         try:
-            declare_table(
-                self._conn,
-                self.database,
-                self.table_name,
-                self.definition,
-                context={},
-                auto_populated=False,
-            )
+            with _without_native_type_notices():
+                declare_table(
+                    self._conn,
+                    self.database,
+                    self.table_name,
+                    self.definition,
+                    context={},
+                    auto_populated=False,
+                )
         except DataJointError:
             # Another worker may have declared it between the check and the CREATE.
             self._conn.invalidate_metadata()
@@ -268,27 +289,8 @@ class JobTable:
         return self._keys_where([key])
 
     def _keys_where(self, keys: list[dict[str, Any]]) -> tuple[str, list[Any]]:
-        """``key IN (...)`` for many jobs at once, values encoded as a restriction encodes
-        them (built directly: a group's statements must not cost a query compilation each)."""
-        names = self.primary_key
-        if not names:
-            return "1=1", []
-        dialect = self._conn.dialect
         heading = self.table.heading
-        textual = not dialect.has_column_comments
-        encoders = [(name, cached_encoder(heading[name], textual)) for name in names]
-        params: list[Any] = []
-        for key in keys:
-            missing = [name for name in names if name not in key]
-            if missing:
-                raise DataJointError(f"The job key lacks attribute(s) {missing} of {names}.")
-            params.extend(encode(key[name]) for name, encode in encoders)
-        mark = dialect.placeholder
-        if len(names) == 1:
-            return f"{dialect.quote(names[0])} IN ({','.join([mark] * len(keys))})", params
-        row = "(" + ",".join([mark] * len(names)) + ")"
-        columns = ",".join(dialect.quote(name) for name in names)
-        return f"({columns}) IN ({','.join([row] * len(keys))})", params
+        return keys_where(self._conn.dialect, heading.attributes, self.primary_key, keys)
 
     def _delete(self, query: QueryExpression) -> int:
         where, params = self._where(query)

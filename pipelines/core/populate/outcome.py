@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,8 @@ class RunSettings:
     make_kwargs: dict[str, Any] = field(default_factory=dict)
     jobs: JobTable | None = None
     sink: ProgressSink = field(default_factory=NullSink)
+    #: ``(key, wall-clock start, duration)``: writes the hidden job metadata of a made row.
+    stamp: Callable[[dict[str, Any], float, float], None] | None = None
 
 
 @dataclass

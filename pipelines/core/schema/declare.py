@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..db.connection import Connection
+from ..definition.job_metadata import takes_job_metadata, with_job_metadata
 from ..definition.naming import check_table_name_length
 from ..definition.parser import parse_definition
 from ..definition.resolve import resolve_table
@@ -40,6 +41,8 @@ def declare_table(
         auto_populated=auto_populated,
         allow_native_pk=bool(conn.config["jobs.allow_new_pk_fields_in_computed_tables"]),
     )
+    if conn.config["jobs.add_job_metadata"] and takes_job_metadata(table_name):
+        resolved = with_job_metadata(resolved)
     create_resolved(conn, resolved)
     return resolved
 
