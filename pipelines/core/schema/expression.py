@@ -131,43 +131,59 @@ class QueryExpression(AlgebraMixin, FetchMixin):
         """Keep, exclude (``'-a'``), rename (``new='old'``) or compute (``new='expr'``) attributes."""
         node = self.node
         heading = node.heading
-        known = heading.attributes
-        selected = selected_attributes(heading, attributes)
-        renames = {
-            new: old.strip()
-            for new, old in named.items()
-            if _IDENTIFIER.match(old.strip()) and old.strip() in known
-        }
-        duplicates = {
-            new: old.strip()[1:-1].strip()
-            for new, old in named.items()
-            if _DUPLICATE.fullmatch(old.strip()) and old.strip()[1:-1].strip() in known
-        }
-        computed = {n: e for n, e in named.items() if n not in renames and n not in duplicates}
-        for new in named:
-            if (new in selected and new not in renames.values()) or list(named).count(new) > 1:
-                raise DataJointError(f"Attribute `{new}` already exists")
-        explicit = {a for a in attributes if isinstance(a, str)}
-        renamed_away = set(renames.values()) - explicit
-        fields: list[Field] = []
-        attributes_out = []
-        for name in heading.names:
-            attribute = heading[name]
-            new_names = [n for n, old in renames.items() if old == name]
-            if (name in selected and name not in renamed_away) or (
-                attribute.in_key and not new_names
-            ):
-                fields.append(Field(name=name))
-                attributes_out.append(attribute)
-            for new in new_names:
+        if named or not all(type(a) is str or a is Ellipsis for a in attributes):
+            fields, projected = _projection(heading, attributes, named)
+            return self._derive(Project(node, fields, projected))
+        # A selection of names (``fetch1("x")`` in every make) is built once per heading: the
+        # same Heading object then also finds its decoders and SQL shape already cached.
+        cache: dict[tuple[Any, ...], tuple[tuple[Field, ...], Heading]]
+        cache = heading.__dict__.setdefault("_projections", {})
+        entry = cache.get(attributes)
+        if entry is None:
+            entry = _projection(heading, attributes, named)
+            if len(cache) < 64:
+                cache[attributes] = entry
+        return self._derive(Project(node, entry[0], entry[1]))
+
+
+def _projection(
+    heading: Heading, attributes: tuple[Any, ...], named: dict[str, str]
+) -> tuple[tuple[Field, ...], Heading]:
+    """The fields and heading of ``proj(*attributes, **named)`` over ``heading``."""
+    known = heading.attributes
+    selected = selected_attributes(heading, attributes)
+    renames = {
+        new: old.strip()
+        for new, old in named.items()
+        if _IDENTIFIER.match(old.strip()) and old.strip() in known
+    }
+    duplicates = {
+        new: old.strip()[1:-1].strip()
+        for new, old in named.items()
+        if _DUPLICATE.fullmatch(old.strip()) and old.strip()[1:-1].strip() in known
+    }
+    computed = {n: e for n, e in named.items() if n not in renames and n not in duplicates}
+    for new in named:
+        if (new in selected and new not in renames.values()) or list(named).count(new) > 1:
+            raise DataJointError(f"Attribute `{new}` already exists")
+    explicit = {a for a in attributes if isinstance(a, str)}
+    renamed_away = set(renames.values()) - explicit
+    fields: list[Field] = []
+    attributes_out = []
+    for name in heading.names:
+        attribute = heading[name]
+        new_names = [n for n, old in renames.items() if old == name]
+        if (name in selected and name not in renamed_away) or (attribute.in_key and not new_names):
+            fields.append(Field(name=name))
+            attributes_out.append(attribute)
+        for new in new_names:
+            fields.append(Field(name=new, source=name))
+            attributes_out.append(attribute.replace(name=new))
+        for new, source in duplicates.items():
+            if source == name:
                 fields.append(Field(name=new, source=name))
-                attributes_out.append(attribute.replace(name=new))
-            for new, source in duplicates.items():
-                if source == name:
-                    fields.append(Field(name=new, source=name))
-                    attributes_out.append(attribute.replace(name=new, in_key=False))
-        for new, expression in computed.items():
-            fields.append(Field(name=new, expression=expression))
-            attributes_out.append(computed_attribute(heading, new))
-        node = Project(node, tuple(fields), Heading(attributes_out))
-        return self._derive(node)
+                attributes_out.append(attribute.replace(name=new, in_key=False))
+    for new, expression in computed.items():
+        fields.append(Field(name=new, expression=expression))
+        attributes_out.append(computed_attribute(heading, new))
+    return tuple(fields), Heading(attributes_out)
