@@ -27,7 +27,7 @@ from collections.abc import Callable, Generator, Iterator
 from datetime import datetime
 from typing import Any
 
-from ..errors import DataJointError, DuplicateError, LostConnectionError
+from ..errors import DataJointError, DuplicateError, LockTimeoutError, LostConnectionError
 from ..query.coerce import AndList
 from ..schema import classes, tiers
 from ..schema.diagram import Diagram
@@ -362,9 +362,9 @@ def _refresh_or_carry_on(
         try:
             jobs.refresh(*restrictions, priority=priority, delay=-1)
             return
-        except DataJointError:
-            raise
-        except Exception as error:  # a driver error such as a deadlock: retry, then carry on
+        except Exception as error:
+            if isinstance(error, DataJointError) and not isinstance(error, LockTimeoutError):
+                raise  # a mistake (a bad restriction, a missing table), not contention
             logger.warning(
                 "Refreshing the job queue failed (%s); attempt %d of 3", error, attempt + 1
             )

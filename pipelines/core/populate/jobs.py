@@ -370,6 +370,10 @@ class JobTable:
             f"({columns}) SELECT {values} FROM ({select_sql}) AS {dialect.quote('$new')} "
             f"WHERE 1=1{dialect.skip_duplicates_clause(self._ref(), self.primary_key[0])}"
         )
+        if dialect.read_committed_next and not self._conn.in_transaction:
+            # Other workers insert results and reserve jobs meanwhile: read their tables
+            # without locking rows, so that queueing does not deadlock with them.
+            self._conn.query(dialect.read_committed_next)
         return int(self._conn.query(sql, params).rowcount)
 
     def _re_pend(self, key_source: QueryExpression, delay: float, priority: int) -> int:

@@ -24,6 +24,9 @@ class Dialect:
     #: CREATE TABLE can run inside a transaction (and roll back).
     transactional_ddl: bool = False
     max_table_name_length: int = 64
+    #: Run before a statement (in autocommit mode) so that it reads other tables without
+    #: locking their rows: an INSERT ... SELECT then cannot deadlock with writers of its sources.
+    read_committed_next: str | None = None
 
     def quote(self, identifier: str) -> str:
         raise NotImplementedError

@@ -14,6 +14,7 @@ class MySQLDialect(Dialect):
     has_databases = True
     has_load_data = True
     max_table_name_length = 64
+    read_committed_next = "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"
 
     def quote(self, identifier: str) -> str:
         return "`" + identifier.replace("`", "``") + "`"
