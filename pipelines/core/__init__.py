@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .blob import MatCell, MatStruct
-from .codecs import Codec, get_codec, list_codecs
+from .codecs import Codec, SchemaCodec, get_codec, list_codecs
 from .db.connection import Connection
 from .db.default import config, conn
 from .errors import (
@@ -30,10 +30,11 @@ from .schema.table import FreeTable, Table
 from .schema.tiers import Lookup, Manual, Part
 from .schema.universal import U
 from .schema.virtual import VirtualModule, list_schemas, virtual_schema
+from .stores import NpyRef, ObjectRef
 
 __version__ = "0.1.0"
 
-from . import errors
+from . import errors, gc
 
 __all__ = [
     "AccessError",
@@ -56,13 +57,16 @@ __all__ = [
     "MissingAttributeError",
     "MissingTableError",
     "Not",
+    "NpyRef",
     "NullSink",
+    "ObjectRef",
     "Part",
     "ProgressSink",
     "QueryError",
     "QueryExpression",
     "QuerySyntaxError",
     "Schema",
+    "SchemaCodec",
     "Table",
     "Top",
     "TqdmSink",
@@ -72,6 +76,7 @@ __all__ = [
     "config",
     "conn",
     "errors",
+    "gc",
     "get_codec",
     "list_codecs",
     "list_schemas",

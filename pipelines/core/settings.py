@@ -8,6 +8,7 @@ addition; when set it wins over the separate ``database.*`` keys.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -215,7 +216,12 @@ class Config:
         env = {k.upper(): v for k, v in (os.environ if environ is None else environ).items()}
         for key, spec in _KEYS.items():
             raw = env.get(spec.env) if spec.env else None
-            self._values[key] = spec.default if raw is None else self._checked(key, raw)
+            # A dict default (``stores``) is copied: ``config.stores["x"] = {...}`` changes the
+            # stores of this config only, never the default every other config starts from.
+            default = (
+                copy.deepcopy(spec.default) if isinstance(spec.default, dict) else spec.default
+            )
+            self._values[key] = default if raw is None else self._checked(key, raw)
 
     @staticmethod
     def _checked(key: str, value: Any) -> Any:

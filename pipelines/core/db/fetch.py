@@ -17,7 +17,7 @@ from .connection import Connection
 
 
 def decoders(conn: Connection, heading: Heading, names: Sequence[str]) -> list[Decoder | None]:
-    context = {"download_path": conn.config["download_path"], "config": conn.config}
+    context = {"config": conn.config}
     textual = not conn.dialect.has_column_comments
     cache_key = ("decoders", id(heading), tuple(names))
     cached = conn.metadata_cache.get(cache_key)

@@ -37,11 +37,24 @@ def encode_columns(
     """Validate and encode every value, column by column; errors name the row and attribute."""
     heading = target.heading
     _check_required(target, fields)
-    columns = list(columns)
+    encoded = list(columns)
     for position, name in enumerate(fields):
         attribute = heading.all_attributes[name]
-        columns[position] = _encode_column(conn, target, attribute, columns[position])
-    return columns
+        values = columns[position]
+        if attribute.codec is not None or attribute.type.startswith("<"):
+            values = _codec_encode(
+                conn, target, attribute, values, _key_columns(target, fields, columns)
+            )
+        encoded[position] = _encode_column(conn, target, attribute, values)
+    return encoded
+
+
+def _key_columns(
+    target: InsertTarget, fields: list[str], columns: list[list[Any]]
+) -> dict[str, list[Any]]:
+    """The row values of the primary key, as given (codecs build store paths from them)."""
+    position = {name: i for i, name in enumerate(fields)}
+    return {k: columns[position[k]] for k in target.heading.primary_key if k in position}
 
 
 def _check_required(target: InsertTarget, fields: list[str]) -> None:
@@ -67,10 +80,10 @@ def _encode_column(
 ) -> list[Any]:
     textual = not conn.dialect.has_column_comments
     if attribute.codec is not None or attribute.type.startswith("<"):
-        values = _codec_encode(conn, target, attribute, values)
+        attribute = _storage_view(attribute)
     elif _fast_path_ok(attribute, values, textual):
         return values
-    encode = encoder_for(_storage_view(attribute), textual_temporal=textual)
+    encode = encoder_for(attribute, textual_temporal=textual)
     encoded = []
     for number, value in enumerate(values, start=1):
         try:
@@ -88,16 +101,23 @@ def _encode_column(
 
 
 def _storage_view(attribute: Attribute) -> Attribute:
-    """Codec columns are encoded to their stored type; validate them as that type."""
-    if attribute.codec is None and not attribute.type.startswith("<"):
-        return attribute
-    chain = codec_chain(attribute)
-    return attribute.replace(json=chain.final_type == "json", is_blob=chain.final_type != "json")
+    """A codec column holds the chain's final type: check and convert values as that type.
+
+    The JSON flag comes from the chain, not the column: MariaDB reports a ``json`` column as
+    ``longtext``, and a ``<blob@s>`` column must still be sent as JSON text (spec §12 item 17).
+    """
+    kind = codec_chain(attribute).final_kind
+    return attribute.replace(json=kind == "json", is_blob=kind == "bytes", uuid=kind == "uuid")
 
 
 def _codec_encode(
-    conn: Connection, target: InsertTarget, attribute: Attribute, values: list[Any]
+    conn: Connection,
+    target: InsertTarget,
+    attribute: Attribute,
+    values: list[Any],
+    key_columns: dict[str, list[Any]],
 ) -> list[Any]:
+    """Run each value through the codec chain; NULL skips validation and encoding."""
     chain = codec_chain(attribute)
     context = {
         "schema": target.database,
@@ -105,7 +125,24 @@ def _codec_encode(
         "field": attribute.name,
         "config": conn.config,
     }
-    return [None if v is None else chain.encode(v, context) for v in values]
+    # DataJoint's older spelling of the same facts, kept for codecs written against it.
+    base_key = {
+        "_schema": target.database,
+        "_table": target.table_name,
+        "_field": attribute.name,
+        "_config": conn.config,
+    }
+    per_row = chain.reads_key and bool(key_columns)
+    encoded: list[Any] = []
+    for row, value in enumerate(values):
+        if value is None:
+            encoded.append(None)
+            continue
+        key = base_key
+        if per_row:
+            key = {**base_key, **{name: column[row] for name, column in key_columns.items()}}
+        encoded.append(chain.encode(value, key=key, context=context))
+    return encoded
 
 
 def _fast_path_ok(attribute: Attribute, values: list[Any], textual: bool) -> bool:

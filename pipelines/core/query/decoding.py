@@ -19,11 +19,9 @@ Decoder = Callable[[Any], Any]
 def decoder_for(
     attribute: Attribute, *, textual_temporal: bool, context: dict[str, Any]
 ) -> Decoder | None:
+    """``context`` carries the connection's ``config`` (codecs find stores through it)."""
     if attribute.codec is not None or attribute.type.startswith("<"):
-        chain = codec_chain(attribute)
-        if chain.final_type == "json":
-            return lambda v: None if v is None else chain.decode(_json(v), context)
-        return lambda v: None if v is None else chain.decode(_bytes(v), context)
+        return _codec_decoder(attribute, textual_temporal, context)
     if attribute.uuid:
         return lambda v: None if v is None else uuid.UUID(bytes=bytes(v))
     if attribute.json:
@@ -38,6 +36,36 @@ def decoder_for(
     if attribute.is_blob:
         return lambda v: None if v is None else _bytes(v)
     return None
+
+
+def _codec_decoder(
+    attribute: Attribute, textual_temporal: bool, context: dict[str, Any]
+) -> Decoder:
+    """Read the chain's final type from the column, then decode innermost -> outermost."""
+    chain = codec_chain(attribute)
+    config = context.get("config")
+    codec_context = {"config": config}
+    key = {"_config": config}
+    kind = chain.final_kind
+    stored: Decoder
+    if kind == "json":
+        stored = _json
+    elif kind == "bytes":
+        stored = _bytes
+    else:  # a codec over a plain type: convert as a column of that type would be
+        plain = attribute.replace(codec=None, type=attribute.storage_type, uuid=kind == "uuid")
+        stored = decoder_for(plain, textual_temporal=textual_temporal, context=context) or _same
+
+    def decode(value: Any) -> Any:
+        if value is None:
+            return None
+        return chain.decode(stored(value), key=key, context=codec_context)
+
+    return decode
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _bytes(value: Any) -> bytes:
