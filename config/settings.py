@@ -8,9 +8,13 @@ lists every variable with its meaning.
 from pathlib import Path
 from typing import Any
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_db_url, env_list, env_str, env_url, parse_db_url
+
+# Generic admin and serializer classes (`ModelAdmin[Pipeline]`) are subscriptable at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -159,11 +163,19 @@ STATIC_ROOT = VAR_DIR / "static"
 # --- API ------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # The browser signs in with a session (and sends the CSRF token); scripts send
+    # `Authorization: Bearer <token>`.
+    # The first class names the scheme of the 401 an anonymous caller gets.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "pipelines.api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_THROTTLE_RATES": {"login": env_str("JOINERY_LOGIN_RATE", "10/min")},
 }
 
 SPECTACULAR_SETTINGS = {

@@ -1,8 +1,8 @@
-"""URL map of the portal: landing page, admin, health check and the OpenAPI schema."""
+"""URL map of the portal: landing page, admin, health check, the API and its OpenAPI schema."""
 
 from django.contrib import admin
-from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from frontend.views import index
 from pipelines.api.health import healthz
@@ -12,4 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("pipelines.api.urls")),
 ]

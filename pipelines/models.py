@@ -1,5 +1,121 @@
-"""Portal metadata about pipelines (definitions, revisions, runs, events), kept in the portal DB.
+"""Portal metadata about pipelines: definitions and their revisions, and the audit log.
 
-Empty for now: the models arrive with the portal-metadata work. The lab's own tables never get a
-Django model; they live in the data DB and belong to the engine (pipelines.core).
+The lab's own tables never get a Django model; they live in the data database and belong to the
+engine (``pipelines.core``). Members and tokens are in ``accounts``.
 """
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Pipeline(models.Model):
+    """A lab pipeline: the data-database schemas it owns and the tables designed for them."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=64, unique=True)
+    description = models.TextField(blank=True, default="")
+    #: Names of the data-database schemas (DataJoint schemas) this pipeline owns.
+    schemas = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tier(models.TextChoices):
+    MANUAL = "Manual"
+    LOOKUP = "Lookup"
+    IMPORTED = "Imported"
+    COMPUTED = "Computed"
+    PART = "Part"
+
+
+class TableDefinition(models.Model):
+    """One table of a pipeline as designed: its definition text, drafted or applied."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        APPLIED = "applied"
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="tables")
+    schema = models.CharField(max_length=64)
+    class_name = models.CharField(max_length=64)
+    tier = models.CharField(max_length=16, choices=Tier.choices)
+    definition = models.TextField()
+    master = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts"
+    )
+    #: Where the builder's canvas draws the table.
+    position_x = models.FloatField(default=0)
+    position_y = models.FloatField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    #: The definition text as last applied to the data database ("" before the first apply).
+    applied_definition = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pipeline", "schema", "class_name"], name="one_class_per_schema"
+            )
+        ]
+        ordering = ["pipeline_id", "schema", "class_name"]
+
+    def __str__(self) -> str:
+        return f"{self.schema}.{self.class_name}"
+
+
+class DefinitionRevision(models.Model):
+    """What a pipeline's definitions were after one apply, and the DDL that apply ran."""
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    message = models.TextField(blank=True, default="")
+    #: [{"schema", "class_name", "tier", "definition", "master", "position": [x, y]}, ...]
+    snapshot = models.JSONField(default=list)
+    ddl = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "number"], name="revision_numbers")
+        ]
+        ordering = ["pipeline_id", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.pipeline} r{self.number}"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when: every change to portal metadata and every write the portal made to
+    the data database (with the rows concerned)."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pipeline = models.ForeignKey(
+        Pipeline, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    action = models.CharField(max_length=64, db_index=True)
+    target = models.CharField(max_length=255, blank=True, default="")
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["pipeline", "created_at"], name="audit_by_pipeline")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"

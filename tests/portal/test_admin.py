@@ -63,3 +63,37 @@ def _get_ok(client: Client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_issues_a_token_once_and_revokes_it(admin_client: Client) -> None:
+    from accounts.models import ApiToken
+    from accounts.tokens import token_authenticate
+
+    owner = User.objects.create_user(username="tech", password="x")
+    response = admin_client.post(
+        "/admin/accounts/apitoken/add/",
+        {"user": owner.pk, "name": "rig", "max_role": "entry"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    raw = next(m for m in shown if "jnr_" in m).split("is ")[1].split(" ")[0]
+    token = ApiToken.objects.get()
+    assert token_authenticate(raw) == token and token.max_role == "entry"
+    admin_client.post(
+        "/admin/accounts/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    assert token_authenticate(raw) is None
+
+
+@pytest.mark.django_db
+def test_audit_log_is_read_only_in_the_admin(admin_client: Client) -> None:
+    from pipelines.models import AuditEvent
+
+    event = AuditEvent.objects.create(action="rows.insert", target="lab.subject")
+    assert admin_client.get("/admin/pipelines/auditevent/?q=rows").status_code == 200
+    assert admin_client.get("/admin/pipelines/auditevent/add/").status_code == 403
+    admin_client.post(f"/admin/pipelines/auditevent/{event.pk}/delete/", {"post": "yes"})
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from ..definition.job_metadata import JOB_METADATA_NAMES
-from ..query.key_list import keys_where
 from ..query.values import cached_encoder
+from ..sql.key_list import keys_where
 from .jobs import job_version
 
 VERSION_LENGTH = 64

@@ -23,10 +23,10 @@ from ..db.insert import InsertTarget, encode_columns
 from ..errors import DataJointError
 from ..query.coerce import Not
 from ..query.heading import Heading
-from ..query.key_list import keys_where
 from ..schema.declare import declare_table
 from ..schema.expression import QueryExpression
 from ..schema.table import FreeTable
+from ..sql.key_list import keys_where
 
 logger = logging.getLogger("pipelines.core")
 

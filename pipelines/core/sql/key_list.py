@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import DataJointError
-from ..sql.dialects.base import Dialect
-from .heading import Attribute
-from .values import cached_encoder
+from ..query.heading import Attribute
+from ..query.values import cached_encoder
+from .dialects.base import Dialect
 
 
 def keys_where(
