@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,72 +15,181 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Pipeline',
+            name="Pipeline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('description', models.TextField(blank=True, default='')),
-                ('schemas', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("description", models.TextField(blank=True, default="")),
+                ("schemas", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='DefinitionRevision',
+            name="DefinitionRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('message', models.TextField(blank=True, default='')),
-                ('snapshot', models.JSONField(default=list)),
-                ('ddl', models.TextField(blank=True, default='')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pipeline', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='pipelines.pipeline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("message", models.TextField(blank=True, default="")),
+                ("snapshot", models.JSONField(default=list)),
+                ("ddl", models.TextField(blank=True, default="")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pipeline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="pipelines.pipeline",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pipeline_id', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('pipeline', 'number'), name='revision_numbers')],
+                "ordering": ["pipeline_id", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("pipeline", "number"), name="revision_numbers")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(db_index=True, max_length=64)),
-                ('target', models.CharField(blank=True, default='', max_length=255)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pipeline', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_events', to='pipelines.pipeline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(db_index=True, max_length=64)),
+                ("target", models.CharField(blank=True, default="", max_length=255)),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pipeline",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="audit_events",
+                        to="pipelines.pipeline",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['pipeline', 'created_at'], name='audit_by_pipeline')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["pipeline", "created_at"], name="audit_by_pipeline")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TableDefinition',
+            name="TableDefinition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('schema', models.CharField(max_length=64)),
-                ('class_name', models.CharField(max_length=64)),
-                ('tier', models.CharField(choices=[('Manual', 'Manual'), ('Lookup', 'Lookup'), ('Imported', 'Imported'), ('Computed', 'Computed'), ('Part', 'Part')], max_length=16)),
-                ('definition', models.TextField()),
-                ('position_x', models.FloatField(default=0)),
-                ('position_y', models.FloatField(default=0)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('applied', 'Applied')], default='draft', max_length=8)),
-                ('applied_definition', models.TextField(blank=True, default='')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('master', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='pipelines.tabledefinition')),
-                ('pipeline', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tables', to='pipelines.pipeline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("schema", models.CharField(max_length=64)),
+                ("class_name", models.CharField(max_length=64)),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[
+                            ("Manual", "Manual"),
+                            ("Lookup", "Lookup"),
+                            ("Imported", "Imported"),
+                            ("Computed", "Computed"),
+                            ("Part", "Part"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("definition", models.TextField()),
+                ("position_x", models.FloatField(default=0)),
+                ("position_y", models.FloatField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("applied", "Applied")],
+                        default="draft",
+                        max_length=8,
+                    ),
+                ),
+                ("applied_definition", models.TextField(blank=True, default="")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "master",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parts",
+                        to="pipelines.tabledefinition",
+                    ),
+                ),
+                (
+                    "pipeline",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tables",
+                        to="pipelines.pipeline",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pipeline_id', 'schema', 'class_name'],
-                'constraints': [models.UniqueConstraint(fields=('pipeline', 'schema', 'class_name'), name='one_class_per_schema')],
+                "ordering": ["pipeline_id", "schema", "class_name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("pipeline", "schema", "class_name"), name="one_class_per_schema"
+                    )
+                ],
             },
         ),
     ]

@@ -58,9 +58,7 @@ def test_a_scoped_token_sees_only_its_pipelines(personas: dict[str, User | None]
 
 
 @pytest.mark.parametrize("state", ["revoked", "expired", "garbage", "inactive_user"])
-def test_unusable_tokens_are_refused_with_401(
-    personas: dict[str, User | None], state: str
-) -> None:
+def test_unusable_tokens_are_refused_with_401(personas: dict[str, User | None], state: str) -> None:
     owner = personas["owner"]
     assert owner is not None
     client, raw = bearer_client(owner, max_role=Role.OWNER)
