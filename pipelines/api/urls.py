@@ -1,6 +1,6 @@
 """Routes under ``/api/``."""
 
-from django.urls import path
+from django.urls import include, path
 
 from pipelines.api import auth, pipelines, tokens
 
@@ -19,4 +19,7 @@ urlpatterns = [
         name="api-member",
     ),
     path("pipelines/<slug:slug>/audit/", pipelines.AuditList.as_view(), name="api-audit"),
+    path("pipelines/<slug:slug>/", include("pipelines.api.routes.definitions")),
+    path("pipelines/<slug:slug>/", include("pipelines.api.routes.rows")),
+    path("pipelines/<slug:slug>/", include("pipelines.api.routes.queries")),
 ]

@@ -5,16 +5,24 @@ Data come from the ORM directly (factories), never from API calls in setup.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
+import pipelines.core as dj
+
 from accounts.models import Membership, User
 from accounts.roles import Role
 from accounts.tokens import token_issue
 from pipelines.models import Pipeline
+from pipelines.services.data import close_data_connections, data_connection
+from tests.conftest import MYSQL_URL
 
 ROLES = [Role.OWNER, Role.MAINTAINER, Role.OPERATOR, Role.ENTRY, Role.VIEWER]
 #: Every caller of the role matrix: the five roles, a signed-in non-member, an anonymous caller.
@@ -75,3 +83,31 @@ def _fresh_throttles() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+# --- the data database ---------------------------------------------------------------------------
+_schema_counter = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "mysql"])
+def data_backend(
+    request: pytest.FixtureRequest, settings: Any, tmp_path: Path
+) -> Iterator[str]:
+    """Points the portal's data database at SQLite (a fresh file) or MariaDB for one test."""
+    backend = str(request.param)
+    url = f"sqlite:///{tmp_path / 'data.sqlite3'}" if backend == "sqlite" else MYSQL_URL
+    settings.JOINERY = {**settings.JOINERY, "DATA_DATABASE_URL": url}
+    close_data_connections()
+    yield backend
+    close_data_connections()
+
+
+@pytest.fixture
+def data_schema(data_backend: str) -> Iterator[str]:
+    """A fresh schema name on the data database, dropped (with its tables) afterwards."""
+    name = f"jp_{os.getpid()}_{next(_schema_counter)}_{uuid.uuid4().hex[:6]}"
+    yield name
+    connection = data_connection()
+    if connection.in_transaction:
+        connection.cancel_transaction()
+    dj.Schema(name, connection=connection, create_schema=False).drop(prompt=False)
