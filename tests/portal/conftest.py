@@ -16,7 +16,6 @@ import pytest
 from rest_framework.test import APIClient
 
 import pipelines.core as dj
-
 from accounts.models import Membership, User
 from accounts.roles import Role
 from accounts.tokens import token_issue
@@ -90,9 +89,7 @@ _schema_counter = itertools.count()
 
 
 @pytest.fixture(params=["sqlite", "mysql"])
-def data_backend(
-    request: pytest.FixtureRequest, settings: Any, tmp_path: Path
-) -> Iterator[str]:
+def data_backend(request: pytest.FixtureRequest, settings: Any, tmp_path: Path) -> Iterator[str]:
     """Points the portal's data database at SQLite (a fresh file) or MariaDB for one test."""
     backend = str(request.param)
     url = f"sqlite:///{tmp_path / 'data.sqlite3'}" if backend == "sqlite" else MYSQL_URL
