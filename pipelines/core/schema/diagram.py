@@ -6,7 +6,8 @@ of children/parents, ``d + Table``/``d - Table`` add/remove one table; ``collaps
 schema into one box (a table expanded in either operand of ``+`` stays expanded).
 
 Data-aware diagrams: ``d.restrict(expr)`` carries a restriction down to the descendants (AND
-where several foreign keys meet), ``Diagram.trace(expr)`` up to all ancestors (OR); iteration
+where several foreign keys meet), ``Diagram.cascade(expr)`` down to everything a delete would
+remove (OR), ``Diagram.trace(expr)`` up to all ancestors (OR); iteration
 then yields the restricted tables, ``counts()`` their sizes, ``prune()`` drops the empty ones and
 ``trace[T]`` gives one ancestor's restricted table. The edge rules live in
 ``diagram_propagation``. A diagram draws itself as SVG (no Graphviz), Mermaid or JSON.
@@ -26,6 +27,7 @@ from ..db.connection import Connection
 from ..db.default import config as default_config
 from ..definition.naming import snake_to_class_name
 from ..errors import DataJointError
+from .cascade import plan_cascade
 from .diagram_collapse import Bundle, CollapsedSchema, View, collapsed_view
 from .diagram_mermaid import render_mermaid
 from .diagram_propagation import AND, DOWN, OR, UP, Restrictions, as_table
@@ -210,6 +212,16 @@ class Diagram:
         return result
 
     @classmethod
+    def cascade(cls, table_expr: Any, part_integrity: str = "enforce") -> Diagram:
+        """The tables ``table_expr.delete(part_integrity=…)`` would delete from, each restricted
+        to the rows it would lose (OR where several foreign keys meet); ``counts()`` previews
+        the delete. Schemas downstream of the seed are loaded even if never activated here."""
+        plan = plan_cascade(table_expr, part_integrity)
+        result = cls.from_graph(plan.graph, plan.order)
+        result._restrictions, result._mode = plan.restrictions, "cascade"
+        return result
+
+    @classmethod
     def trace(cls, table_expr: Any) -> Diagram:
         """The seed table and every ancestor its rows reference, through any path (OR).
 
@@ -274,6 +286,11 @@ class Diagram:
 
     def prune(self) -> Diagram:
         """Without the shown tables that have no rows (no matching rows, once restricted)."""
+        if self._mode == "cascade":
+            raise DataJointError(
+                "prune() cannot be used on a Diagram produced by Diagram.cascade(). "
+                "Cascade diagrams must retain all descendant tables for safe deletion."
+            )
         restrictions = self._restrictions
         if restrictions is not None and len(restrictions):
             empty = {

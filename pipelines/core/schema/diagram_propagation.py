@@ -11,9 +11,14 @@ by conditions that name the attribute set S:
 * otherwise the child is restricted to the rows whose foreign-key columns match a restricted
   parent row (a semijoin through the column map, so renamed keys match by their parent column).
 
+A parent restricted to all its rows passes on no semijoin: every child row whose foreign-key
+columns are all set references one of them (the constraint guarantees it), so the child keeps the
+rows whose secondary foreign-key columns are not NULL, and all its rows when the key is primary.
+
 Upward, the mirror: the child's conditions are copied when the key renames nothing and they name
 only primary-key attributes of the parent; otherwise the parent is restricted to the rows that
-restricted child rows reference.
+restricted child rows reference. ``lift`` carries a part's restriction up to its master this way
+(never copying), for cascades that delete a master with its parts.
 """
 
 from __future__ import annotations
@@ -26,7 +31,9 @@ from ..db.connection import Connection
 from ..errors import DataJointError
 from ..query.coerce import coerce, string_identifiers
 from ..query.conditions import (
+    TRUE,
     And,
+    Compare,
     Condition,
     InQuery,
     Negate,
@@ -114,21 +121,26 @@ class Restrictions:
         return {name: self.restricted(name) for name in self.tables}
 
     # --- propagation ---------------------------------------------------------------------------
-    def propagate(self, graph: DependencyGraph, start: str, direction: str = DOWN) -> None:
-        """Carry ``start``'s restriction to its descendants (``DOWN``) or ancestors (``UP``).
+    def propagate(
+        self, graph: DependencyGraph, start: str | Iterable[str], direction: str = DOWN
+    ) -> None:
+        """Carry the restriction of ``start`` (one table or several) to its descendants
+        (``DOWN``) or ancestors (``UP``).
 
         Tables are visited so that every table is complete before it passes its restriction
         on: parents before children going down, children before parents going up.
         """
-        if start not in graph:
-            raise DataJointError(f"Table {start} is not in the dependency graph.")
-        if direction == DOWN:
-            order = graph.descendants(start)
-        elif direction == UP:
-            order = graph.ancestors(start)
-        else:
+        starts = [start] if isinstance(start, str) else list(start)
+        for name in starts:
+            if name not in graph:
+                raise DataJointError(f"Table {name} is not in the dependency graph.")
+        if direction not in (DOWN, UP):
             raise DataJointError(f"Direction must be {DOWN!r} or {UP!r}, not {direction!r}.")
-        reached = set(order)
+        reach = graph.descendants if direction == DOWN else graph.ancestors
+        reached = {name for s in starts for name in reach(s)}
+        order = graph.topological_order(reached)
+        if direction == UP:
+            order.reverse()
         for name in order:
             if name not in self.tables:
                 continue
@@ -139,18 +151,31 @@ class Restrictions:
                     self.apply_edge(graph, edge, direction, source)
 
     def apply_edge(
-        self, graph: DependencyGraph, edge: Edge, direction: str, source: FreeTable | None = None
+        self,
+        graph: DependencyGraph,
+        edge: Edge,
+        direction: str,
+        source: FreeTable | None = None,
+        *,
+        copy: bool = True,
     ) -> None:
         """Pass the restriction of one end of ``edge`` to the other end (parent to child when
-        ``DOWN``); ``source`` is the restricted end when the caller already built it."""
+        ``DOWN``); ``source`` is the restricted end when the caller already built it.
+        ``copy=False`` never copies conditions: the target gets exactly the rows the
+        restricted end's rows reference (or are referenced by)."""
         down = direction == DOWN
         start, target = (edge.parent, edge.child) if down else (edge.child, edge.parent)
         entry = self.tables.get(start, TableRestriction())
         target_key = set(graph.nodes[target].primary_key)
+        if down and self._selects_all(entry):
+            nullable = [c for c in edge.attr_map if c not in target_key]
+            self.add(target, [Compare(c, "!=", None) for c in nullable] or [TRUE], nullable)
+            return
         if down:
-            copy = bool(entry.attributes) and entry.attributes <= set(edge.attr_map) <= target_key
+            copy = copy and bool(entry.attributes) and entry.attributes <= set(edge.attr_map)
+            copy = copy and set(edge.attr_map) <= target_key
         else:
-            copy = bool(entry.attributes) and entry.attributes <= target_key
+            copy = copy and bool(entry.attributes) and entry.attributes <= target_key
         if copy and not edge.aliased:
             self.add(target, entry.conditions, entry.attributes)
             return
@@ -159,6 +184,32 @@ class Restrictions:
         here, there = list(edge.attr_map), list(edge.attr_map.values())  # child, parent columns
         outer, inner = (here, there) if down else (there, here)
         self.add(target, [InQuery(tuple(outer), source.node, tuple(inner))], outer)
+
+    def selects_all(self, name: str) -> bool:
+        """True when ``name`` is restricted by nothing that removes a row."""
+        return name in self.tables and self._selects_all(self.tables[name])
+
+    def _selects_all(self, entry: TableRestriction) -> bool:
+        """True when ``entry``'s conditions keep every row of its table."""
+        if not entry.conditions:
+            return True
+        combine = conjunction if self.mode == AND else disjunction
+        return isinstance(combine(entry.conditions), TrueCondition)
+
+    def lift(self, graph: DependencyGraph, part: str, master: str) -> Condition | None:
+        """A condition on ``master`` selecting the rows that the restricted rows of ``part``
+        belong to, followed up one shortest foreign-key path (through intermediate parts);
+        None when ``part`` does not depend on ``master``. Leaves this propagation unchanged."""
+        path = graph.path(master, part)
+        if path is None:
+            return None
+        scratch = Restrictions(self.connection, OR)
+        entry = self.tables.get(part, TableRestriction())
+        scratch.add(part, entry.conditions, entry.attributes)
+        for edge in reversed(path):
+            # A master joins only through part rows that reference it: never copy conditions.
+            scratch.apply_edge(graph, edge, UP, copy=False)
+        return disjunction(scratch.tables[master].conditions)
 
 
 def as_table(value: Any) -> Table:
@@ -203,7 +254,7 @@ def seed_condition(expr: Table) -> tuple[Condition, set[str]]:
     own_table = (
         isinstance(node, TableRef) and node.database == database and node.table_name == table
     )
-    key = expr.primary_key
+    key = expr._ref().heading.primary_key  # the table's own key, whatever the query's is
     if own_table and not limited:
         condition = conjunction(conditions[::-1])
         return condition, condition_attributes(condition)

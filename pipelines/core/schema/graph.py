@@ -142,13 +142,21 @@ class DependencyGraph:
 
     @classmethod
     def cached(
-        cls, conn: Connection, databases: Iterable[str], expand: str | None = None
+        cls,
+        conn: Connection,
+        databases: Iterable[str],
+        expand: str | None = None,
+        *,
+        refresh: bool = False,
     ) -> DependencyGraph:
         """A shared graph of ``databases`` (plus, with ``expand`` = ``"downstream"`` or
         ``"upstream"``, their neighbouring schemas), reused until the next DDL statement clears
-        the connection's metadata cache. Callers must not modify it."""
+        the connection's metadata cache. Callers must not modify it.
+
+        ``refresh=True`` reloads it first: another process may have declared or dropped tables
+        since (its DDL does not clear this connection's cache)."""
         key = ("dependency-graph", frozenset(databases), expand)
-        graph = conn.metadata_cache.get(key)
+        graph = None if refresh else conn.metadata_cache.get(key)
         if not isinstance(graph, DependencyGraph):
             graph = cls.load(conn, key[1])
             if expand == "downstream":
@@ -260,6 +268,29 @@ class DependencyGraph:
                     stack.append(nxt)
         seen.discard(node)
         return seen
+
+    def path(self, start: str, end: str) -> list[Edge] | None:
+        """The foreign keys of a shortest downward path from ``start`` to ``end`` (parent to
+        child, in order), or None when ``end`` does not depend on ``start``. Of parallel keys,
+        the first declared is taken."""
+        via: dict[str, Edge | None] = {self._known(start): None}
+        frontier = [start]
+        while frontier and end not in via:
+            following = []
+            for node in frontier:
+                for edge in self._out[node]:
+                    if edge.child not in via:
+                        via[edge.child] = edge
+                        following.append(edge.child)
+            frontier = following
+        if end not in via or end == start:
+            return None
+        edges: list[Edge] = []
+        step = via[end]
+        while step is not None:
+            edges.append(step)
+            step = via[step.parent]
+        return edges[::-1]
 
     def descendants(self, node: str) -> list[str]:
         """``node`` followed by everything that depends on it, in topological order."""

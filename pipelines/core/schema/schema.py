@@ -13,6 +13,7 @@ from ..db.default import conn as default_connection
 from ..definition.naming import validate_class_name
 from ..errors import AccessError, DataJointError
 from .classes import make_classes
+from .confirm import confirm
 from .declare import declare_table
 from .lineage import rebuild_lineage
 from .table import FreeTable
@@ -216,16 +217,42 @@ class Schema:
         return self.connection.catalog.read_schema_lineage(database)
 
     def drop(self, prompt: bool | None = None) -> None:
+        """Drop the schema with all its tables, after asking when ``prompt`` (default: the
+        ``safemode`` setting).
+
+        Refused, with nothing dropped, while tables of other schemas reference this one:
+        MariaDB would drop the unreferenced tables and then fail, and SQLite would leave those
+        tables pointing at nothing. Drop the downstream schemas (or tables) first.
+        """
         database = self._name()
         conn = self.connection
         if not conn.catalog.schema_exists(database):
             logger.info("Schema named `%s` does not exist. Doing nothing.", database)
             return
+        if conn.in_transaction:
+            raise DataJointError("Cannot drop a schema inside a transaction.")
+        downstream = sorted(
+            {
+                f"`{fk.child_database}`.`{fk.child_table}`"
+                for fk in conn.catalog.referencing_foreign_keys(database)
+                if fk.child_database != database
+            }
+        )
+        if downstream:
+            raise DataJointError(
+                f"Cannot drop schema `{database}`: tables of other schemas depend on it "
+                f"({', '.join(downstream)}). Drop those first."
+            )
         if prompt is None:
             prompt = bool(conn.config["safemode"])
-        if prompt and input(f"Proceed to delete entire schema `{database}`? [yes, No]: ") != "yes":
+        if prompt and not confirm(f"Proceed to delete entire schema `{database}`?"):
             return
-        conn.catalog.drop_schema(database)
+        try:
+            conn.catalog.drop_schema(database)
+        except AccessError:
+            raise AccessError(
+                f"An attempt to drop schema `{database}` has failed. Check permissions."
+            ) from None
         conn.schemas.pop(database, None)
 
     def __repr__(self) -> str:

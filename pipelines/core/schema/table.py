@@ -1,22 +1,27 @@
-"""``Table``: a query over one base table, plus insert, introspection and quick deletes."""
+"""``Table``: a query over one base table, plus insert, deletes, drops and introspection."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from ..db.catalog import TableInfo
 from ..db.connection import Connection
 from ..db.default import conn as default_connection
 from ..db.insert import InsertTarget, encode_columns, execute_insert, explain_insert_error
 from ..db.rows import normalize_rows
+from ..definition.naming import job_table_name, tier_of_table_name
 from ..errors import DataJointError, DuplicateError, IntegrityError, MissingAttributeError
+from ..query.coerce import coerce
 from ..query.heading import Heading
-from ..query.nodes import Node, TableRef
+from ..query.nodes import Node, Restrict, TableRef
 from .describe import describe_table
 from .expression import QueryExpression
 from .graph import DependencyGraph
 from .headings import load_table
+
+if TYPE_CHECKING:
+    from .deletion import CascadePreview
 
 logger = logging.getLogger("pipelines.core")
 
@@ -168,19 +173,106 @@ class Table(QueryExpression):
             target = InsertTarget(database, self.table_name, heading, info.foreign_keys)
             raise explain_insert_error(error, target) from error
 
-    # --- deletes and drops without cascade -----------------------------------------------------
+    # --- deletes and drops ----------------------------------------------------------------------
+    # The cascades plan on the dependency graph and diagrams, which are built from tables: their
+    # modules import this one, so these methods import them when called.
+    @overload
+    def delete(
+        self,
+        transaction: bool = True,
+        prompt: bool | None = None,
+        part_integrity: str = "enforce",
+        dry_run: Literal[False] = False,
+    ) -> int: ...
+
+    @overload
+    def delete(
+        self,
+        transaction: bool = True,
+        prompt: bool | None = None,
+        part_integrity: str = "enforce",
+        *,
+        dry_run: Literal[True],
+    ) -> CascadePreview: ...
+
+    def delete(
+        self,
+        transaction: bool = True,
+        prompt: bool | None = None,
+        part_integrity: str = "enforce",
+        dry_run: bool = False,
+    ) -> int | CascadePreview:
+        """Delete these rows and every row that depends on them, in any schema (§3.4).
+
+        Returns the number of rows deleted from this table. ``prompt`` (default: the
+        ``safemode`` setting) shows the rows per table and asks before committing.
+        ``part_integrity``: ``"enforce"`` refuses to delete part rows without their master
+        rows, ``"ignore"`` allows it, ``"cascade"`` deletes those master rows (and their other
+        parts) too. ``dry_run=True`` deletes nothing and returns ``delete_preview()``.
+        """
+        from .deletion import delete, delete_preview
+
+        self._check_delete(part_integrity)
+        if dry_run:
+            return delete_preview(self, part_integrity)
+        return delete(self, transaction=transaction, prompt=prompt, part_integrity=part_integrity)
+
+    def delete_preview(self, part_integrity: str = "enforce") -> CascadePreview:
+        """What ``delete(part_integrity=…)`` would remove, without removing it: a
+        ``CascadePreview`` (rows per table in topological order, the restricted queries, and
+        the refusal ``delete`` would raise, if any)."""
+        from .deletion import delete_preview
+
+        self._check_delete(part_integrity)
+        return delete_preview(self, part_integrity)
+
+    def drop(self, prompt: bool | None = None, part_integrity: str = "enforce") -> None:
+        """Drop this table and every table that depends on it, in any schema (§3.5)."""
+        from .deletion import drop
+
+        self._check_drop(part_integrity)
+        drop(self, prompt=prompt, part_integrity=part_integrity)
+
+    def drop_preview(self, part_integrity: str = "enforce") -> CascadePreview:
+        """The tables ``drop(part_integrity=…)`` would remove, with their rows: a
+        ``CascadePreview``."""
+        from .deletion import drop_preview
+
+        self._check_drop(part_integrity)
+        return drop_preview(self, part_integrity)
+
+    def _check_delete(self, part_integrity: str) -> None:
+        """Refuse a delete before planning it (part tables refuse direct deletes)."""
+
+    def _check_drop(self, part_integrity: str) -> None:
+        """Refuse a drop before planning it (part tables refuse direct drops)."""
+
     def delete_quick(self, get_count: bool = False) -> int | None:
+        """Delete these rows of this table only: no cascade, no prompt, no transaction."""
         conn, database = self._bound()
         compiler = self.compiler()
         select = compiler.build(self.node)
         table = conn.dialect.table_ref(database, self.table_name)
-        where = " WHERE " + "AND".join(f"({w})" for w in select.where) if select.where else ""
         if select.top is not None or select.has_expressions or select.source != table:
-            raise DataJointError("delete_quick supports restrictions of the table itself only.")
+            return self._delete_selected_keys(get_count)
+        where = " WHERE " + "AND".join(f"({w})" for w in select.where) if select.where else ""
         cursor = conn.query(f"DELETE FROM {table}{where}", [v for _, v in select.where_params])
         return int(cursor.rowcount) if get_count else None
 
+    def _delete_selected_keys(self, get_count: bool) -> int | None:
+        """Delete the rows whose keys the expression selects, read first: a DELETE cannot take
+        a Top's ORDER BY/LIMIT portably, nor a projection or subquery of its own table."""
+        ref = self._ref()
+        if set(self.primary_key) != set(ref.heading.primary_key):
+            raise DataJointError("delete_quick supports restrictions of the table itself only.")
+        keys = self.keys()
+        if not keys:
+            return 0 if get_count else None
+        by_keys = self._derive(Restrict(ref, coerce(keys, ref.heading), ref.heading))
+        return cast(Table, by_keys).delete_quick(get_count)
+
     def drop_quick(self) -> None:
+        """Drop this table only (and its job table): no cascade, no prompt."""
         conn, database = self._bound()
         if not conn.catalog.table_exists(database, self.table_name):
             logger.info("Nothing to drop: table %s is not declared", self.full_table_name)
@@ -188,6 +280,19 @@ class Table(QueryExpression):
         conn.catalog.delete_lineage(database, self.table_name)
         conn.catalog.drop_table(database, self.table_name)
         logger.info("Dropped table %s", self.full_table_name)
+        self._drop_job_table(conn, database)
+
+    def _drop_job_table(self, conn: Connection, database: str) -> None:
+        """Drop an auto-populated table's ``~~`` job table with it, unless the table of the
+        other tier sharing that job table (``_x`` / ``__x``) still exists."""
+        if tier_of_table_name(self.table_name) not in ("Imported", "Computed"):
+            return
+        stem = self.table_name.lstrip("_")
+        tables = set(conn.catalog.list_tables(database))
+        job_table = job_table_name(self.table_name)
+        if job_table in tables and not {"_" + stem, "__" + stem} & tables:
+            conn.catalog.drop_table(database, job_table)
+            logger.info("Dropped table `%s`.`%s`", database, job_table)
 
     # --- corrections and schema evolution (logic in update.py and alter.py) ----------------------
     def update1(self, row: Any) -> None:

@@ -45,6 +45,7 @@ CLASS_LEVEL = frozenset(
         "update1",
         "validate",
         "drop",
+        "drop_preview",
         "drop_quick",
         "delete",
         "delete_quick",
@@ -196,3 +197,20 @@ class Part(UserTable):
             raise DataJointError(f"Part table {cls.__name__} is not nested in a master table.")
         master_name: str = cls.master.table_name
         return f"{master_name}__{class_name_to_snake(cls.__name__)}"
+
+    def _check_delete(self, part_integrity: str) -> None:
+        """A part's rows go with their master's: refused up front under ``"enforce"``, before
+        any SQL and whether or not rows match (``delete_quick`` does no check at all)."""
+        if part_integrity == "enforce":
+            raise DataJointError(
+                "Cannot delete from a Part directly. Delete from master instead, or use "
+                "part_integrity='ignore' to break integrity, or part_integrity='cascade' to "
+                "also delete master."
+            )
+
+    def _check_drop(self, part_integrity: str) -> None:
+        if part_integrity == "enforce":
+            raise DataJointError(
+                "Cannot drop a Part directly. Drop master instead, or use "
+                "part_integrity='ignore' to force."
+            )
