@@ -8,19 +8,24 @@ spliced into SQL text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 import numpy as np
 
 from ..errors import DataJointError
 from .conditions import (
+    COMPARISON_OPERATORS,
     FALSE,
     TRUE,
+    And,
     Compare,
     Condition,
     InQuery,
+    Negate,
+    Or,
     RawSQL,
+    attributes_of,
     conjunction,
     disjunction,
     negation,
@@ -136,6 +141,8 @@ def coerce(arg: Any, heading: Heading, *, semantic_check: bool = True) -> Condit
         raise DataJointError(f"Invalid restriction type {arg!r}")
     if isinstance(arg, Not):
         return negation(coerce(arg.restriction, heading, semantic_check=semantic_check))
+    if isinstance(arg, Condition):
+        return _structured(arg, heading)
     if isinstance(arg, AndList):
         return conjunction([coerce(a, heading, semantic_check=semantic_check) for a in arg])
     if isinstance(arg, str):
@@ -149,6 +156,36 @@ def coerce(arg: Any, heading: Heading, *, semantic_check: bool = True) -> Condit
     if is_query(arg):
         return semijoin(arg, heading, semantic_check=semantic_check)
     return _collection(arg, heading, semantic_check)
+
+
+def _structured(condition: Condition, heading: Heading) -> Condition:
+    """A condition tree built by library code (``Compare``, ``InValues``, ``And``, ``Or``,
+    ``Negate``): checked against the heading, so a client that builds conditions from user
+    input (the portal) gets an error for an unknown attribute or operator, never SQL."""
+    for item in _walk(condition):
+        if isinstance(item, RawSQL | InQuery):
+            raise DataJointError(
+                f"{type(item).__name__} is not a structured condition: restrict by a string "
+                "or by a query instead."
+            )
+        if isinstance(item, Compare) and item.operator not in COMPARISON_OPERATORS:
+            raise DataJointError(
+                f"Unknown comparison operator {item.operator!r}; use one of "
+                f"{', '.join(COMPARISON_OPERATORS)}."
+            )
+    for name in attributes_of(condition):
+        if name not in heading.names:
+            raise DataJointError(f"Attribute `{name}` not found.")
+    return condition
+
+
+def _walk(condition: Condition) -> Iterator[Condition]:
+    yield condition
+    if isinstance(condition, And | Or):
+        for item in condition.items:
+            yield from _walk(item)
+    elif isinstance(condition, Negate):
+        yield from _walk(condition.item)
 
 
 def _collection(arg: Any, heading: Heading, semantic_check: bool) -> Condition:
