@@ -6,6 +6,7 @@ Nothing is written unless every row is valid; a server-side failure rolls the wh
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,11 +59,12 @@ def _key_columns(
 
 
 def _check_required(target: InsertTarget, fields: list[str]) -> None:
-    missing = [
-        a.name
-        for a in target.heading.all_attributes.values()
-        if a.name not in fields and _required(a)
-    ]
+    heading = target.heading
+    required: tuple[str, ...] | None = heading.__dict__.get("_required")
+    if required is None:  # headings never change: found once per heading
+        required = tuple(a.name for a in heading.all_attributes.values() if _required(a))
+        heading.__dict__["_required"] = required
+    missing = [name for name in required if name not in fields]
     if missing:
         raise MissingAttributeError(
             f"Missing value for attribute{'s' if len(missing) > 1 else ''} "
@@ -161,10 +163,22 @@ def _fast_path_ok(attribute: Attribute, values: list[Any], textual: bool) -> boo
         return all(type(v) is float for v in values) and all(map(math.isfinite, values))
     if attribute.is_date:
         return not textual and all(type(v) is dt.date for v in values)
-    if attribute.string and attribute.storage_type.lower().startswith(("varchar", "char")):
-        length = int(attribute.storage_type.split("(")[1].split(")")[0])
-        return all(type(v) is str for v in values) and max(map(len, values)) <= length
+    if attribute.string:
+        length = _char_length(attribute.storage_type)
+        return (
+            length is not None
+            and all(type(v) is str for v in values)
+            and max(map(len, values)) <= length
+        )
     return False
+
+
+@functools.lru_cache(maxsize=512)
+def _char_length(storage_type: str) -> int | None:
+    """The length of a ``varchar(n)``/``char(n)`` type, else None."""
+    if not storage_type.lower().startswith(("varchar", "char")):
+        return None
+    return int(storage_type.split("(")[1].split(")")[0])
 
 
 def _default_for(attribute: Attribute, target: InsertTarget, number: int) -> Any:
@@ -190,6 +204,18 @@ def insert_statement(
     skip_duplicates: bool,
 ) -> str:
     dialect = conn.dialect
+    cache: dict[tuple[Any, ...], str] = target.heading.__dict__.setdefault("_inserts", {})
+    key = (
+        dialect.name,
+        target.database,
+        target.table_name,
+        tuple(fields),
+        replace,
+        skip_duplicates,
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
     table = dialect.table_ref(target.database, target.table_name)
     verb = dialect.insert_verb(replace=replace, skip_duplicates=skip_duplicates)
     columns = ",".join(dialect.quote(f) for f in fields)
@@ -198,6 +224,8 @@ def insert_statement(
     if skip_duplicates and not replace:
         first_key = target.heading.primary_key[0] if target.heading.primary_key else fields[0]
         sql += dialect.skip_duplicates_clause(table, first_key)
+    if len(cache) < 64:
+        cache[key] = sql
     return sql
 
 

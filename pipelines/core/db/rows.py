@@ -21,6 +21,10 @@ def normalize_rows(
     rows: Any, heading_names: Sequence[str], *, ignore_extra_fields: bool, table: str
 ) -> tuple[list[str], list[list[Any]], int]:
     """The field set (fixed by the first row), one list of values per field, and the row count."""
+    if type(rows) is tuple and len(rows) == 1 and type(rows[0]) is dict:  # insert1(dict)
+        record = rows[0]
+        fields = _fields(list(record), heading_names, ignore_extra_fields, table)
+        return fields, [[record[f]] for f in fields], 1
     records = _records(rows)
     if not records:
         return [], [], 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import json
 import math
 import re
@@ -40,6 +41,7 @@ def _fail(attribute: Attribute, value: Any, reason: str) -> DataJointError:
     return DataJointError(f"Invalid value {shown} for attribute `{attribute.name}`: {reason}")
 
 
+@functools.lru_cache(maxsize=512)
 def integer_range(sql_type: str) -> tuple[int, int] | None:
     words = sql_type.lower().split()
     base = re.sub(r"\(.*\)", "", words[0]) if words else ""
