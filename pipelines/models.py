@@ -119,3 +119,93 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target}"
+
+
+class PopulateRun(models.Model):
+    """One request to populate a table from the portal, carried out by Celery workers."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="runs")
+    schema = models.CharField(max_length=64)
+    #: The table's class name (``Spikes``), as the tables service names it.
+    table = models.CharField(max_length=128)
+    #: A JSON condition tree limiting the keys (``pipelines.services.conditions``), or null.
+    restriction = models.JSONField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    workers_wanted = models.PositiveSmallIntegerField(default=1)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    #: Set by a cancel; workers check it between keys and inside long makes.
+    cancel_requested = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    #: The registered make code that ran: module and version (git describe when available).
+    code_version = models.CharField(max_length=255, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["pipeline", "status"], name="runs_by_status")]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of {self.schema}.{self.table} ({self.status})"
+
+
+class RunEvent(models.Model):
+    """What happened in a run, in order: the log a browser replays from its last seen id.
+
+    The id increases; the Channels message that announces new events is only a doorbell.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    run = models.ForeignKey(PopulateRun, on_delete=models.CASCADE, related_name="events")
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="+")
+    #: started, key_started, key_done, key_failed, key_progress, worker_lost, finished, ...
+    kind = models.CharField(max_length=32)
+    key = models.JSONField(null=True, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["pipeline", "id"], name="events_by_pipeline"),
+            models.Index(fields=["run", "id"], name="events_by_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"event {self.pk} {self.kind} of run {self.run_id}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A populate worker process: where it runs, what it is making, when it last reported."""
+
+    hostname = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    run = models.ForeignKey(
+        PopulateRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="workers"
+    )
+    current_key = models.JSONField(null=True, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hostname", "pid"], name="one_row_per_worker")
+        ]
+        ordering = ["hostname", "pid"]
+
+    def __str__(self) -> str:
+        return f"worker {self.hostname}:{self.pid}"

@@ -22,4 +22,5 @@ urlpatterns = [
     path("pipelines/<slug:slug>/", include("pipelines.api.routes.definitions")),
     path("pipelines/<slug:slug>/", include("pipelines.api.routes.rows")),
     path("pipelines/<slug:slug>/", include("pipelines.api.routes.queries")),
+    path("pipelines/<slug:slug>/", include("pipelines.api.routes.runs")),
 ]
