@@ -7,6 +7,7 @@ apart: nodes come from ``query``, SQL from ``sql.compiler``, rows from ``db.fetc
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from ..db.connection import Connection
@@ -71,7 +72,7 @@ class QueryExpression(AlgebraMixin, FetchMixin):
             node = self.node
             condition = coerce(restriction, node.heading)
             if isinstance(condition, TrueCondition):
-                return self
+                return self._unmatched(restriction)
             return self._derive(Restrict(node, condition, node.heading))
         if isinstance(restriction, Top):
             return self._derive(Limit(self.node, restriction, self.heading))
@@ -80,8 +81,21 @@ class QueryExpression(AlgebraMixin, FetchMixin):
         self._check_connection(restriction)
         condition = coerce(restriction, self.heading, semantic_check=semantic_check)
         if isinstance(condition, TrueCondition):
-            return self
+            return self._unmatched(restriction) if isinstance(restriction, Mapping) else self
         return self._derive(Restrict(self.node, condition, self.heading))
+
+    #: Keys of dict restrictions that matched no attribute (each restricted nothing).
+    _unmatched_keys: tuple[tuple[str, ...], ...] = ()
+
+    def _unmatched(self, restriction: Mapping[str, Any]) -> QueryExpression:
+        """``self``, remembering a non-empty key dict that named no attribute of it: queries
+        ignore such keys (a key may carry other tables' attributes), but a delete must not
+        take "restricted by nothing" for "every row" (a typo in a key name)."""
+        if not restriction:
+            return self
+        result = self._derive(self.node)
+        result._unmatched_keys = (*self._unmatched_keys, tuple(str(k) for k in restriction))
+        return result
 
     def _check_connection(self, other: Any) -> None:
         """Refuse queries from another connection, also inside Not, lists and AndLists."""

@@ -212,6 +212,7 @@ class Table(QueryExpression):
         """
         from .deletion import delete, delete_preview
 
+        self._refuse_unmatched_keys()
         self._check_delete(part_integrity)
         if dry_run:
             return delete_preview(self, part_integrity)
@@ -223,6 +224,7 @@ class Table(QueryExpression):
         the refusal ``delete`` would raise, if any)."""
         from .deletion import delete_preview
 
+        self._refuse_unmatched_keys()
         self._check_delete(part_integrity)
         return delete_preview(self, part_integrity)
 
@@ -244,11 +246,23 @@ class Table(QueryExpression):
     def _check_delete(self, part_integrity: str) -> None:
         """Refuse a delete before planning it (part tables refuse direct deletes)."""
 
+    def _refuse_unmatched_keys(self) -> None:
+        """A key dict that named no attribute restricted nothing: deleting would remove every
+        row, which is never what a typo in a key name meant (spec §12 item 15)."""
+        if self._unmatched_keys:
+            keys = ", ".join(f"`{k}`" for keys in self._unmatched_keys for k in keys)
+            raise DataJointError(
+                f"Refusing to delete from {self.full_table_name}: the restriction by {keys} "
+                "names no attribute of the table, so it would delete every row. Check the "
+                "attribute names, or delete from the unrestricted table to empty it."
+            )
+
     def _check_drop(self, part_integrity: str) -> None:
         """Refuse a drop before planning it (part tables refuse direct drops)."""
 
     def delete_quick(self, get_count: bool = False) -> int | None:
         """Delete these rows of this table only: no cascade, no prompt, no transaction."""
+        self._refuse_unmatched_keys()
         conn, database = self._bound()
         compiler = self.compiler()
         select = compiler.build(self.node)
