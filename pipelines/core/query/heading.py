@@ -7,6 +7,7 @@ comment restores the declared core type or codec (the round-trip contract shared
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -91,23 +92,23 @@ class Attribute:
     def sql_expression(self) -> str | None:
         return self.attribute_expression
 
-    @property
+    @functools.cached_property
     def is_date(self) -> bool:
         return self.storage_type.lower() == "date"
 
-    @property
+    @functools.cached_property
     def is_datetime(self) -> bool:
         return self.storage_type.lower().startswith(("datetime", "timestamp"))
 
-    @property
+    @functools.cached_property
     def is_decimal(self) -> bool:
         return bool(_DECIMAL.match(self.storage_type))
 
-    @property
+    @functools.cached_property
     def is_integer(self) -> bool:
         return bool(_INTEGER.match(self.storage_type))
 
-    @property
+    @functools.cached_property
     def is_float(self) -> bool:
         return bool(_FLOAT.match(self.storage_type))
 
