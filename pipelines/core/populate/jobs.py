@@ -4,6 +4,10 @@ The database is the only coordination point. ``refresh`` fills the queue with on
 statement, ``reserve`` takes a key with one conditional UPDATE (exactly one worker's UPDATE can
 match a pending row), and a worker's ``Heartbeat`` keeps its reservation fresh so that
 ``reclaim_stale`` can hand the jobs of dead workers to others.
+
+A job table DataJoint declared has no ``heartbeat_time`` column. Joinery shares such a queue
+with DataJoint's workers on DataJoint's terms: reservations carry no heartbeat and are never
+reclaimed by one (``refresh(orphan_timeout=…)`` releases them, as in DataJoint).
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ STATUSES = ("pending", "reserved", "success", "error", "ignore")
 ERROR_MESSAGE_LENGTH = 2047
 TRUNCATION_APPENDIX = "...truncated"
 
-_JOB_ATTRIBUTES = """\
+HEARTBEAT = "heartbeat_time"
+_JOB_ATTRIBUTES = f"""\
 status          : enum('pending', 'reserved', 'success', 'error', 'ignore')
 priority        : int8
 created_time=CURRENT_TIMESTAMP(3) : datetime(3)
@@ -49,14 +54,13 @@ host=""         : varchar(255)
 pid=0           : int32
 connection_id=0 : int64
 version=""      : varchar(64)
-heartbeat_time=null : datetime(3)
+{HEARTBEAT}=null : datetime(3)
 INDEX (status, priority, scheduled_time)
 """
 
 #: Columns a released reservation goes back to (the job is pending again, owned by nobody).
 _UNRESERVED = (
-    "`status`='pending', `reserved_time`=NULL, `heartbeat_time`=NULL, "
-    "`host`='', `pid`=0, `connection_id`=0, `user`=''"
+    "`status`='pending', `reserved_time`=NULL, `host`='', `pid`=0, `connection_id`=0, `user`=''"
 )
 
 
@@ -145,6 +149,15 @@ class JobTable:
     @property
     def primary_key(self) -> list[str]:
         return self.table.primary_key
+
+    @property
+    def has_heartbeat(self) -> bool:
+        """Whether reservations carry a heartbeat (False in a job table DataJoint declared)."""
+        return HEARTBEAT in self.table.heading.all_attributes
+
+    def _set_heartbeat(self, value: str) -> str:
+        """The ``, `heartbeat_time`=<value>`` assignment, or nothing without the column."""
+        return f", `{HEARTBEAT}`={value}" if self.has_heartbeat else ""
 
     def __repr__(self) -> str:
         return f"JobTable({self.full_table_name})"
@@ -383,9 +396,9 @@ class JobTable:
         where, params = self._where(done)
         now = self._conn.dialect.now_sql()
         assignments = (
-            f"{_UNRESERVED}, `priority`={priority}, `created_time`={now}, "
-            f"`scheduled_time`={self._conn.dialect.now_sql(delay)}, `completed_time`=NULL, "
-            "`duration`=NULL"
+            f"{_UNRESERVED}{self._set_heartbeat('NULL')}, `priority`={priority}, "
+            f"`created_time`={now}, `scheduled_time`={self._conn.dialect.now_sql(delay)}, "
+            "`completed_time`=NULL, `duration`=NULL"
         )
         return self._update(assignments, where, params)
 
@@ -404,7 +417,8 @@ class JobTable:
 
     def _release(self, condition: str, priority: int | None = None) -> int:
         """Reserved jobs matching ``condition`` become pending again, due at once."""
-        assignments = f"{_UNRESERVED}, `scheduled_time`={self._conn.dialect.now_sql()}"
+        now = self._conn.dialect.now_sql()
+        assignments = f"{_UNRESERVED}{self._set_heartbeat('NULL')}, `scheduled_time`={now}"
         if priority is not None:
             assignments += f", `priority`={int(priority)}"
         return self._update(assignments, self._sql(f"`status`='reserved' AND {condition}"), [])
@@ -412,13 +426,16 @@ class JobTable:
     def reclaim_stale(self, timeout: float | None = None) -> int:
         """Jobs whose worker stopped beating for ``timeout`` seconds become pending again.
 
-        A reservation that never had a heartbeat counts from its reserved_time.
+        A reservation that never had a heartbeat counts from its reserved_time. In a job table
+        without heartbeats (DataJoint's) nothing is reclaimed: a slow worker is not a dead one.
         """
         if timeout is None:
             timeout = float(self._conn.config["jobs.heartbeat_timeout"])
         self.declare()
+        if not self.has_heartbeat:
+            return 0
         cutoff = self._conn.dialect.now_sql(-timeout)
-        return self._release(f"COALESCE(`heartbeat_time`, `reserved_time`) < {cutoff}")
+        return self._release(f"COALESCE(`{HEARTBEAT}`, `reserved_time`) < {cutoff}")
 
     # --- one job ---------------------------------------------------------------------------------
     def reserve(self, key: dict[str, Any]) -> bool:
@@ -435,7 +452,7 @@ class JobTable:
         now = conn.dialect.now_sql()
         assignments = (
             "`status`='reserved', `host`=%s, `pid`=%s, `connection_id`=%s, `user`=%s, "
-            f"`version`=%s, `reserved_time`={now}, `heartbeat_time`={now}"
+            f"`version`=%s, `reserved_time`={now}{self._set_heartbeat(now)}"
         ).replace("%s", conn.dialect.placeholder)
         owner = [platform.node(), os.getpid(), *self._session(), self._version()]
         due = self._sql(f" AND `status`='pending' AND `scheduled_time` <= {now}")
@@ -457,7 +474,9 @@ class JobTable:
         if not keys:
             return 0
         where, params = self._keys_where(keys)
-        assignments = self._sql(f"{_UNRESERVED}, `scheduled_time`={self._conn.dialect.now_sql()}")
+        now = self._conn.dialect.now_sql()
+        unreserved = f"{_UNRESERVED}{self._set_heartbeat('NULL')}, `scheduled_time`={now}"
+        assignments = self._sql(unreserved)
         holder = self._holder()
         mark = self._conn.dialect.placeholder
         mine = "".join(f" AND {self._conn.dialect.quote(name)}={mark}" for name in holder)
@@ -474,12 +493,12 @@ class JobTable:
 
     def beat_many(self, keys: list[dict[str, Any]]) -> None:
         """Record that the worker holding these reserved jobs is alive (one statement)."""
-        if not keys:
+        if not keys or not self.has_heartbeat:
             return
         where, params = self._keys_where(keys)
         now = self._conn.dialect.now_sql()
         reserved = self._sql(" AND `status`='reserved'")
-        self._update(f"`heartbeat_time`={now}", f"({where}){reserved}", params)
+        self._update(f"`{HEARTBEAT}`={now}", f"({where}){reserved}", params)
 
     def complete(self, key: dict[str, Any], duration: float | None = None) -> None:
         self.complete_many([key], [duration])
@@ -498,7 +517,7 @@ class JobTable:
         placeholder = self._conn.dialect.placeholder
         assignments = (
             f"`status`='success', `completed_time`={self._conn.dialect.now_sql()}, "
-            f"`duration`={placeholder}, `heartbeat_time`=NULL"
+            f"`duration`={placeholder}{self._set_heartbeat('NULL')}"
         )
         for key, duration in zip(keys, durations or [None] * len(keys), strict=True):
             where, params = self._key_where(key)
@@ -514,7 +533,8 @@ class JobTable:
         placeholder = self._conn.dialect.placeholder
         assignments = (
             f"`status`='error', `completed_time`={self._conn.dialect.now_sql()}, "
-            f"`error_message`={placeholder}, `error_stack`={placeholder}, `heartbeat_time`=NULL"
+            f"`error_message`={placeholder}, `error_stack`={placeholder}"
+            f"{self._set_heartbeat('NULL')}"
         )
         if self._update(assignments, where, [message, stack, *params]) == 0:
             row = {"status": "error", "error_message": message, "error_stack": error_stack}
