@@ -85,6 +85,8 @@ def cached_encoder(attribute: Attribute, textual_temporal: bool) -> Encoder:
 def encoder_for(attribute: Attribute, *, textual_temporal: bool) -> Encoder:
     """The function that turns a user value into a driver parameter for ``attribute``."""
     sql_type = attribute.storage_type.lower()
+    if attribute.type == "expression":
+        return _untyped_encoder(attribute, textual_temporal)
     if attribute.uuid:
         return lambda v: None if v is None else _uuid_bytes(attribute, v)
     if attribute.json:
@@ -104,6 +106,26 @@ def encoder_for(attribute: Attribute, *, textual_temporal: bool) -> Encoder:
         return _enum_encoder(attribute, members)
     length = _LENGTH.match(sql_type)
     return _string_encoder(attribute, int(length.group(1)) if length else None)
+
+
+def _untyped_encoder(attribute: Attribute, textual: bool) -> Encoder:
+    """A computed attribute (``n="count(*)"``) has no declared type: a value is bound as the
+    kind of value it is, since SQLite never finds a number equal to (or less than) text."""
+
+    def encode(value: Any) -> Any:
+        if isinstance(value, np.generic):
+            value = value.item()
+        if value is None or isinstance(value, bool | int | float | str | bytes):
+            return value
+        if isinstance(value, decimal.Decimal):
+            return float(value) if textual else value
+        if isinstance(value, dt.datetime):
+            return value.isoformat(sep=" ") if textual else value
+        if isinstance(value, dt.date | dt.time):
+            return value.isoformat() if textual else value
+        raise _fail(attribute, value, "expected a number, a string or a date")
+
+    return encode
 
 
 def _uuid_bytes(attribute: Attribute, value: Any) -> bytes:
