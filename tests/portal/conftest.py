@@ -77,6 +77,13 @@ def bearer_client(user: User, **token_fields: Any) -> tuple[APIClient, str]:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Personas' passwords would otherwise be hashed with the production hasher (about a second
+    per user on these machines); password storage is Django's, not what these tests check."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttles() -> None:
     """Throttle counters live in the cache: every test starts with none."""
     from django.core.cache import cache

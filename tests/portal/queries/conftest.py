@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from types import SimpleNamespace
-from typing import Any
 
 import numpy as np
 import pytest
@@ -16,13 +15,6 @@ from pipelines.services.data import data_connection
 
 NASTY = "o'hara; DROP TABLE x --"
 UID = uuid.UUID("12345678-1234-5678-1234-567812345678")
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The personas' passwords are hashed with Django's real hasher otherwise (about a second
-    per user): these tests are about queries, not about password storage."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def declare_lab(schema_name: str) -> SimpleNamespace:
