@@ -101,7 +101,7 @@ def encoder_for(attribute: Attribute, *, textual_temporal: bool) -> Encoder:
         return _temporal_encoder(attribute, textual=textual_temporal)
     if attribute.is_blob:
         return _bytes_encoder(attribute)
-    members = enum_values(sql_type)
+    members = enum_values(attribute.storage_type)  # members keep their case
     if members is not None:
         return _enum_encoder(attribute, members)
     length = _LENGTH.match(sql_type)
