@@ -16,11 +16,11 @@ from ..db.catalog import TableInfo
 from ..db.connection import Connection
 from ..definition.parser import parse_definition
 from ..definition.resolve import resolve_table
-from ..definition.resolved import Column, ParentAttribute, ParentKey, ResolvedTable
-from ..definition.spec import ForeignKeySpec, TableSpec
+from ..definition.resolved import Column, ResolvedTable
+from ..definition.spec import TableSpec
 from ..definition.table_diff import take_rename_markers
 from ..errors import DataJointError
-from ..query.nodes import Project, TableRef
+from .declare import resolve_reference
 from .describe import describe_table
 from .headings import load_table
 from .table import FreeTable
@@ -72,40 +72,5 @@ def with_hidden_columns(resolved: ResolvedTable, info: TableInfo) -> ResolvedTab
 def _resolve(
     spec: TableSpec, context: dict[str, Any], database: str, table_name: str
 ) -> ResolvedTable:
-    parents = [_resolve_reference(fk, context) for fk in spec.foreign_keys]
+    parents = [resolve_reference(fk, context) for fk in spec.foreign_keys]
     return resolve_table(spec, database=database, table_name=table_name, parents=parents)
-
-
-def _resolve_reference(fk: ForeignKeySpec, context: dict[str, Any]) -> ParentKey:
-    """What a ``->`` line refers to (declaration's rules, spec §1.6)."""
-    where = f"(line {fk.source.number}: `{fk.source.text}`)"
-    try:
-        target = eval(fk.reference, {}, dict(context))
-    except Exception as error:
-        raise DataJointError(
-            f"Foreign key reference {fk.reference} could not be resolved {where}: {error}"
-        ) from None
-    if isinstance(target, type):
-        target = target()
-    node = getattr(target, "node", None)
-    renames: dict[str, str] = {}
-    if isinstance(node, Project) and isinstance(node.child, TableRef):
-        renames = {f.name: f.source for f in node.fields if f.source and f.source != f.name}
-        node = node.child
-    if not isinstance(node, TableRef):
-        raise DataJointError(
-            f"Dependency {fk.reference} is not supported (yet) {where}: "
-            "reference a table or a projection of a table."
-        )
-    heading = node.heading
-    attributes = tuple(
-        ParentAttribute(
-            name=name,
-            sql_type=heading[name].storage_type,
-            comment=heading[name].comment,
-            is_uuid=heading[name].uuid,
-            lineage=heading[name].lineage,
-        )
-        for name in heading.primary_key
-    )
-    return ParentKey(node.database, node.table_name, attributes, renames)

@@ -32,7 +32,7 @@ def declare_table(
         raise NotImplementedError(f"Table `{table_name}` has no definition.")
     check_table_name_length(table_name, conn.dialect.max_table_name_length)
     spec = parse_definition(definition)
-    parents = [_resolve_reference(fk, context) for fk in spec.foreign_keys]
+    parents = [resolve_reference(fk, context) for fk in spec.foreign_keys]
     resolved = resolve_table(
         spec,
         database=database,
@@ -81,10 +81,13 @@ def _create(conn: Connection, resolved: ResolvedTable) -> None:
     conn.catalog.write_lineage(resolved.database, resolved.table_name, resolved.lineage_rows())
 
 
-def _resolve_reference(fk: ForeignKeySpec, context: dict[str, Any]) -> ParentKey:
+def resolve_reference(fk: ForeignKeySpec, context: dict[str, Any]) -> ParentKey:
+    """What a ``->`` line refers to (spec §1.6), evaluated in ``context`` only: the reference
+    is an expression over the context's names (``Parent``, ``Parent.proj(a='b')``,
+    ``other.Table``), with no builtins, so a definition cannot call anything else."""
     where = f"(line {fk.source.number}: `{fk.source.text}`)"
     try:
-        target = eval(fk.reference, {}, dict(context))
+        target = eval(fk.reference, {"__builtins__": {}}, dict(context))
     except Exception as error:
         raise DataJointError(
             f"Foreign key reference {fk.reference} could not be resolved {where}: {error}"

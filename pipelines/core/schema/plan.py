@@ -24,7 +24,7 @@ from ..query.heading import ColumnInfo, Heading
 from ..query.nodes import TableRef
 from ..sql.ddl import create_table_sql, normalize_type
 from .alter import AlterPlan, alter, definition_diff
-from .declare import _resolve_reference
+from .declare import resolve_reference
 from .expression import QueryExpression
 from .table import FreeTable
 
@@ -47,7 +47,7 @@ def resolve_definition(
         raise DataJointError(f"Table `{table_name}` has no definition.")
     check_table_name_length(table_name, conn.dialect.max_table_name_length)
     spec = parse_definition(definition)
-    parents = [_resolve_reference(fk, context) for fk in spec.foreign_keys]
+    parents = [resolve_reference(fk, context) for fk in spec.foreign_keys]
     resolved = resolve_table(
         spec,
         database=database,
