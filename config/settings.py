@@ -183,6 +183,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Pipelines, table definitions, populate runs and their rows.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pipelines.api.openapi.add_error_responses",
+    ],
 }
 
 # --- Background work and live updates -------------------------------------------------------

@@ -15,3 +15,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("pipelines.api.urls")),
 ]
+
+handler404 = "pipelines.api.errors.not_found"
+handler500 = "pipelines.api.errors.server_error"

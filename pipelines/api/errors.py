@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as django_server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -79,3 +81,19 @@ def exception_handler(error: Exception, context: dict[str, Any]) -> Response | N
         if header in response:
             result[header] = response[header]
     return result
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's 404 for URLs no route matches: the API's error shape under ``/api/``."""
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "not_found", "message": "No such API path.", "details": {}}}
+        return JsonResponse(body, status=404)
+    return page_not_found(request, exception or Http404())
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """An unexpected failure: the API's error shape under ``/api/`` (details stay in the log)."""
+    if request.path.startswith("/api/"):
+        body = {"error": {"code": "server_error", "message": "Internal error.", "details": {}}}
+        return JsonResponse(body, status=500)
+    return django_server_error(request)

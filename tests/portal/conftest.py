@@ -114,4 +114,5 @@ def data_schema(data_backend: str) -> Iterator[str]:
     connection = data_connection()
     if connection.in_transaction:
         connection.cancel_transaction()
-    dj.Schema(name, connection=connection, create_schema=False).drop(prompt=False)
+    if connection.catalog.schema_exists(name):
+        dj.Schema(name, connection=connection, create_schema=False).drop(prompt=False)

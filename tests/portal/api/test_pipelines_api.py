@@ -161,3 +161,10 @@ def test_login_with_a_session_then_csrf_is_enforced(db: None) -> None:
     token = client.get("/api/auth/me/").cookies["csrftoken"].value
     accepted = client.post("/api/pipelines/", {"name": "x"}, format="json", HTTP_X_CSRFTOKEN=token)
     assert accepted.status_code == 201
+
+
+def test_unknown_api_paths_answer_with_the_error_shape(client_for: ClientFor) -> None:
+    response = client_for("viewer").get("/api/no/such/path/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert client_for("viewer").get("/no-such-page/")["Content-Type"].startswith("text/html")
