@@ -15,9 +15,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
+# The embedded default: SQLite portal and data databases, kombu's file-system broker and the
+# in-memory channel layer, all under var/. One command: migrations, the demo pipeline (its login
+# is printed), a Celery worker in the background and the ASGI server (daphne) in front; Ctrl-C
+# stops both.
+comma := ,
+run: export JOINERY_PIPELINE_MODULES := pipelines.demo.pipeline@demo$(if $(JOINERY_PIPELINE_MODULES),$(comma)$(JOINERY_PIPELINE_MODULES))
 run: install
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@$(BIN)/celery -A config worker --loglevel WARNING --concurrency 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: install

@@ -1,4 +1,8 @@
-"""The Celery app of Joinery; start a worker with `celery -A config worker`."""
+"""The Celery app of Joinery; start a worker with `celery -A config worker`.
+
+Populate runs are its only tasks (`pipelines.tasks`); settings come from Django's under the
+CELERY_ prefix (broker, queue name, one task at a time per worker, late acknowledgement).
+"""
 
 import os
 

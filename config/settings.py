@@ -11,7 +11,7 @@ from typing import Any
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_db_url, env_list, env_str, env_url, parse_db_url
+from config.env import env_bool, env_db_url, env_int, env_list, env_str, env_url, parse_db_url
 
 # Generic admin and serializer classes (`ModelAdmin[Pipeline]`) are subscriptable at run time.
 django_stubs_ext.monkeypatch()
@@ -70,7 +70,8 @@ def _filesystem_broker_options(broker_url: str) -> dict[str, str]:
     """kombu's file-system transport needs existing folders; producer and consumer share one."""
     if not broker_url.startswith("filesystem:"):
         return {}
-    queue, control = VAR_DIR / "broker" / "queue", VAR_DIR / "broker" / "control"
+    folder = Path(env_str("CELERY_BROKER_FOLDER", str(VAR_DIR / "broker")))
+    queue, control = folder / "queue", folder / "control"
     queue.mkdir(parents=True, exist_ok=True)
     control.mkdir(parents=True, exist_ok=True)
     return {
@@ -197,21 +198,60 @@ CELERY_BROKER_TRANSPORT_OPTIONS = _filesystem_broker_options(CELERY_BROKER_URL)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Several portals (or test runs) can share one Redis: each names its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "joinery")
+# A populate task runs for hours: a worker takes one at a time, so the N tasks of a run spread
+# over N workers, and acknowledges it at the end, so a task whose worker died is delivered again.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 
-# In memory until the populate work wires REDIS_URL in as the channel layer; with this layer the
-# consumers tail the event log instead of waiting for a doorbell from other processes.
-CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Live progress. The event log in the portal DB is the truth; the channel layer only rings a
+# doorbell. With Redis, workers on any machine ring it. Without (the embedded default), the
+# in-memory layer does not cross processes, so the consumers tail the log instead.
+CHANNEL_LAYER_URL = env_str("CHANNEL_LAYER_URL", None) or env_str("REDIS_URL", None)
+CHANNEL_LAYERS: dict[str, dict[str, Any]]
+if CHANNEL_LAYER_URL is None:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+else:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [CHANNEL_LAYER_URL],
+                "prefix": env_str("CHANNEL_LAYER_PREFIX", "joinery"),
+            },
+        }
+    }
 
 # --- Joinery's own settings -----------------------------------------------------------------
 
 JOINERY: dict[str, Any] = {
     # The engine's data database (the lab's tables): sqlite:///path or mysql://user:pass@host:port
     "DATA_DATABASE_URL": _data_database_url(),
-    # Modules defining pipelines that the portal loads at start-up.
+    # Modules with the lab's compute code (make), "package.module" or "package.module@schema"
+    # for a module whose schema is deferred (bound to that schema by the workers).
     "PIPELINE_MODULES": env_list("JOINERY_PIPELINE_MODULES"),
-    # Redis for the channel layer (and later the broker); None in the embedded setup.
+    # Redis for the channel layer (CHANNEL_LAYER_URL wins); None in the embedded setup.
     "REDIS_URL": env_str("REDIS_URL", None),
+    # Populate workers beat every interval (seconds); one silent for the timeout is lost, and
+    # the jobs it reserved go back to the queue (the engine's jobs.heartbeat_* settings).
+    "HEARTBEAT_INTERVAL": env_int("JOINERY_HEARTBEAT_INTERVAL", 10),
+    "HEARTBEAT_TIMEOUT": env_int("JOINERY_HEARTBEAT_TIMEOUT", 60),
+    # Seconds between two writes of a worker's progress events (their batching).
+    "EVENT_BATCH_SECONDS": 0.05,
+    # Seconds between two looks at the event log by a consumer without a doorbell (embedded),
+    # and with one (a safety net for a lost doorbell).
+    "TAIL_SECONDS": 0.1 if CHANNEL_LAYER_URL is None else 2.0,
 }
+if (
+    JOINERY["HEARTBEAT_INTERVAL"] < 1
+    or JOINERY["HEARTBEAT_TIMEOUT"] < 2 * JOINERY["HEARTBEAT_INTERVAL"]
+):
+    raise ImproperlyConfigured(
+        "JOINERY_HEARTBEAT_INTERVAL must be at least 1 and JOINERY_HEARTBEAT_TIMEOUT at least "
+        "twice the interval (seconds)."
+    )
 
 # --- Logging --------------------------------------------------------------------------------
 

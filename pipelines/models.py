@@ -137,6 +137,12 @@ class PopulateRun(models.Model):
     table = models.CharField(max_length=128)
     #: A JSON condition tree limiting the keys (``pipelines.services.conditions``), or null.
     restriction = models.JSONField(null=True, blank=True)
+    #: The exact keys to make (a retry of failed keys), as JSON objects; null: every key.
+    keys = models.JSONField(null=True, blank=True)
+    #: The run whose failed keys this run retries.
+    retry_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -200,6 +206,8 @@ class WorkerHeartbeat(models.Model):
     current_key = models.JSONField(null=True, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     last_seen = models.DateTimeField(default=timezone.now, db_index=True)
+    #: When another worker found this one silent past the heartbeat timeout (its run was told).
+    lost_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

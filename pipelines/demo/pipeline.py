@@ -105,6 +105,8 @@ class SpikeRate(dj.Computed):
         duration = traces.shape[1] / rate
         units = []
         for unit, trace in enumerate(traces):
+            # Reported live in the portal (and where a cancelled run stops a long key).
+            self.progress_update(unit / len(traces), f"unit {unit + 1} of {len(traces)}")
             spikes = detect_spikes(trace, rate)
             units.append(
                 {

@@ -40,7 +40,7 @@ from .job_stamp import JobStamp
 from .jobs import JobTable
 from .make import run_make
 from .outcome import FAILED, SKIPPED, SUCCESS, MakeState, Outcome, RunSettings
-from .progress import NullSink, ProgressSink, TqdmSink
+from .progress import NullSink, ProgressSink, StopPopulate, TqdmSink
 
 logger = logging.getLogger("pipelines.core")
 
@@ -264,10 +264,10 @@ class AutoPopulate(Table):
             if jobs is not None:
                 jobs.complete(key)
             return SKIPPED, key, None, 0.0
-        settings.sink.key_started(key)
         self.__dict__["_make_state"] = MakeState(key, settings.sink)
         started = time.time()
         try:
+            settings.sink.key_started(key)
             run_make(make, key, settings.make_kwargs, connection)
             duration = time.monotonic() - start
             if settings.stamp is not None:
@@ -290,6 +290,10 @@ class AutoPopulate(Table):
         with contextlib.suppress(LostConnectionError):
             if connection.in_transaction:
                 connection.cancel_transaction()
+        if isinstance(error, StopPopulate):  # the run was stopped, the key did not fail
+            if settings.jobs is not None:
+                settings.jobs.release_many([key])
+            raise error
         if settings.jobs is None and isinstance(error, DuplicateError) and key in self:
             return SKIPPED, key, None, 0.0  # another worker made this key first
         text = str(error)

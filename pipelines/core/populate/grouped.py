@@ -17,6 +17,11 @@ workers hold are skipped), the heartbeat beats for every job the worker holds, k
 table are found with one query inside the transaction, and the group's jobs are marked complete
 inside the group's transaction, so results and completions commit together. Jobs the worker
 reserved but never started (the run stopped on an error, or was interrupted) go back to the queue.
+
+A sink that raises ``StopPopulate`` stops the run cooperatively. From ``key_started`` the keys
+made so far in the group commit and the signal is raised after them; from inside ``make`` (via
+``progress_update``) the group rolls back whole, nothing is recorded as an error, and the group's
+jobs go back to the queue with the others not started.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 from ..errors import LostConnectionError
 from .heartbeat import Heartbeat
 from .outcome import SKIPPED, SUCCESS, MakeState, Outcome, RunSettings
+from .progress import StopPopulate
 
 GROUP_MAX_KEYS = 64
 GROUP_SECONDS = 0.1
@@ -114,22 +120,18 @@ def _groups(
             if present:
                 jobs.complete_many(present)
                 group = _without(group, present, held)
-        made, failure = _make_group(table, group, queue, settings, make)
+        made, failure, stop = _make_group(table, group, queue, settings, make)
         if failure is None:
-            if jobs is not None:
-                jobs.complete_many([key for key, _ in made], [d for _, d in made])
-            connection.commit_transaction()
-            held.discard(present + [key for key, _ in made])
-            for key in present:
-                yield SKIPPED, key, None, 0.0
-            for key, duration in made:
-                settings.sink.key_done(key, duration)
-                yield SUCCESS, key, None, duration
+            yield from _commit(table, settings, held, present, made)
+            if stop is not None:
+                raise stop  # the jobs still held go back to the queue (run_in_groups)
             limit = min(2 * limit, GROUP_MAX_KEYS)
             continue
         with contextlib.suppress(LostConnectionError):
             connection.cancel_transaction()
         failed_key, failed_error = failure
+        if isinstance(failed_error, StopPopulate):
+            raise failed_error  # not an error of the key: its job is released with the others
         redo = present + [key for key, _ in made]
         if redo and not isinstance(failed_error, KeyboardInterrupt | SystemExit):
             yield from _quietly(table, redo, settings, make, on_failure, held)
@@ -138,15 +140,39 @@ def _groups(
         limit = 1
 
 
+def _commit(
+    table: Any,
+    settings: RunSettings,
+    held: _Held,
+    present: list[dict[str, Any]],
+    made: list[tuple[dict[str, Any], float]],
+) -> Iterator[Outcome]:
+    """Commit the group (its rows and their jobs together), then tell the sink."""
+    if settings.jobs is not None:
+        settings.jobs.complete_many([key for key, _ in made], [d for _, d in made])
+    table.connection.commit_transaction()
+    held.discard(present + [key for key, _ in made])
+    for key in present:
+        yield SKIPPED, key, None, 0.0
+    for key, duration in made:
+        settings.sink.key_done(key, duration)
+        yield SUCCESS, key, None, duration
+
+
 def _make_group(
     table: Any,
     group: list[dict[str, Any]],
     queue: deque[dict[str, Any]],
     settings: RunSettings,
     make: Callable[..., Any],
-) -> tuple[list[tuple[dict[str, Any], float]], tuple[dict[str, Any], BaseException] | None]:
-    """Call ``make`` for the group's keys inside the open transaction until one fails or the
-    group's time is up (the keys not started go back to the front of the queue)."""
+) -> tuple[
+    list[tuple[dict[str, Any], float]],
+    tuple[dict[str, Any], BaseException] | None,
+    StopPopulate | None,
+]:
+    """Call ``make`` for the group's keys inside the open transaction until one fails, the
+    group's time is up or the sink stops the run before a key (the keys not started go back to
+    the front of the queue)."""
     sink, stamp = settings.sink, settings.stamp
     made: list[tuple[dict[str, Any], float]] = []
     group_start = time.monotonic()
@@ -154,7 +180,11 @@ def _make_group(
         if made and time.monotonic() - group_start >= GROUP_SECONDS:
             queue.extendleft(reversed(group[position:]))
             break
-        sink.key_started(key)
+        try:
+            sink.key_started(key)
+        except StopPopulate as stop:
+            queue.extendleft(reversed(group[position:]))
+            return made, None, stop
         start = time.monotonic()
         started = time.time() if stamp is not None else 0.0
         table.__dict__["_make_state"] = MakeState(key, sink)
@@ -165,11 +195,11 @@ def _make_group(
                 stamp(key, started, duration)
         except BaseException as error:
             queue.extendleft(reversed(group[position + 1 :]))
-            return made, (key, error)
+            return made, (key, error), None
         finally:
             table.__dict__.pop("_make_state", None)
         made.append((key, duration))
-    return made, None
+    return made, None, None
 
 
 def _already_made(table: Any, group: list[dict[str, Any]], held: _Held) -> list[dict[str, Any]]:

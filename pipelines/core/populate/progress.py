@@ -2,6 +2,9 @@
 
 A sink is any object with the six methods of ``ProgressSink``; the portal passes one that records
 events for a live view, the terminal gets ``TqdmSink`` from ``display_progress=True``.
+
+A sink may also stop the run: ``key_started`` and ``key_progress`` (reached from
+``self.progress_update`` inside ``make``) can raise ``StopPopulate``.
 """
 
 from __future__ import annotations
@@ -9,6 +12,17 @@ from __future__ import annotations
 from typing import Any, Protocol, runtime_checkable
 
 from tqdm import tqdm
+
+
+class StopPopulate(BaseException):
+    """Raised by a progress sink to stop ``populate()`` cooperatively (a cancelled run).
+
+    From ``key_started`` the key is not begun and the keys made before it commit; from
+    ``key_progress`` (inside ``make``) the key is rolled back with the keys of its uncommitted
+    commit group. No key is recorded as failed: the jobs reserved and not made go back to the
+    queue, the sink hears ``finished``, and ``populate`` re-raises the signal. A
+    ``BaseException``, so an ``except Exception`` in ``make`` lets it pass.
+    """
 
 
 @runtime_checkable

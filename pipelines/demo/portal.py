@@ -1,0 +1,60 @@
+"""The demo in the portal (``make run``): its tables and sample data, a pipeline, a demo user.
+
+The tables and their rows go to the data database (``DATA_DATABASE_URL``); the portal gets a
+``demo`` pipeline owning the schema and a ``demo`` user who owns the pipeline, with a fresh
+password each time, printed by ``manage.py load_demo``. The compute code is this package's
+``pipeline`` module, registered as ``pipelines.demo.pipeline@demo`` in
+``JOINERY_PIPELINE_MODULES`` (``make run`` does it), so Recording and SpikeRate can be populated
+from the browser.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from accounts.roles import Role
+from pipelines.models import Pipeline
+from pipelines.services.data import data_connection
+from pipelines.services.pipelines import membership_set, pipeline_create
+
+from . import pipeline as demo
+
+MODULE_ENTRY = "pipelines.demo.pipeline@{schema}"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    pipeline: Pipeline
+    username: str
+    password: str
+    subjects: int
+    sessions: int
+
+
+def demo_load(*, schema: str = "demo", username: str = "demo") -> DemoLogin:
+    """Declare and fill the demo schema, and give the portal its pipeline and user."""
+    demo.load_sample_data(data_connection(), schema)
+    password = secrets.token_urlsafe(9)
+    with transaction.atomic():
+        user_model = get_user_model()
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = user_model.objects.create_user(username=username)
+        user.set_password(password)
+        user.save()
+        pipeline = Pipeline.objects.filter(slug="demo").first()
+        if pipeline is None:
+            pipeline = pipeline_create(
+                actor=user,
+                name="Demo",
+                slug="demo",
+                description="Subjects, sessions, recordings and spike rates (synthetic data).",
+                schemas=[schema],
+            )
+        else:
+            membership_set(actor=None, pipeline=pipeline, user=user, role=Role.OWNER)
+    return DemoLogin(pipeline, username, password, len(demo.Subject()), len(demo.Session()))
