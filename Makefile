@@ -50,6 +50,11 @@ bench: install
 	$(BIN)/python bench/engine_io.py
 	$(BIN)/python bench/algebra.py
 	$(BIN)/python bench/populate.py
+	$(BIN)/python bench/integrity.py
+	$(BIN)/python bench/rows_api.py
+	$(BIN)/python bench/definition_validate.py
+	$(BIN)/python bench/api.py
+	$(BIN)/python bench/live.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -238,6 +238,10 @@ JOINERY: dict[str, Any] = {
     # the jobs it reserved go back to the queue (the engine's jobs.heartbeat_* settings).
     "HEARTBEAT_INTERVAL": env_int("JOINERY_HEARTBEAT_INTERVAL", 10),
     "HEARTBEAT_TIMEOUT": env_int("JOINERY_HEARTBEAT_TIMEOUT", 60),
+    # Minutes a row-delete confirmation token stays valid after its preview.
+    "DELETE_TOKEN_MINUTES": env_int("JOINERY_DELETE_TOKEN_MINUTES", 10),
+    # Largest file a rows upload or a file value may be, in bytes.
+    "ROWS_UPLOAD_MAX_BYTES": env_int("JOINERY_UPLOAD_MAX_BYTES", 64 * 1024 * 1024),
     # Seconds between two writes of a worker's progress events (their batching).
     "EVENT_BATCH_SECONDS": 0.05,
     # Seconds between two looks at the event log by a consumer without a doorbell (embedded),
