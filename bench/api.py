@@ -67,10 +67,11 @@ def server(port: int) -> Iterator[None]:
         "DJANGO_LOG_LEVEL": "ERROR",
     }
     daphne = str(Path(sys.executable).parent / "daphne")
-    process = subprocess.Popen(
-        [daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    with (SCRATCH / "server.log").open("w") as log:  # the server's errors, if any
+        process = subprocess.Popen(
+            [daphne, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
+        )  # fmt: skip
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -102,7 +103,10 @@ class Http:
         self.connection.request(method, path, body=payload, headers=self.headers)
         response = self.connection.getresponse()
         data = response.read()
-        return response.status, json.loads(data) if data else None
+        try:
+            return response.status, json.loads(data) if data else None
+        except ValueError:
+            raise RuntimeError(f"{method} {path}: {response.status} {data[:300]!r}") from None
 
 
 def measure(http_client: Http, pipeline: Pipeline, name: str, count: int, runs: int) -> list[Any]:
