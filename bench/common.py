@@ -213,3 +213,29 @@ def print_table(figures: list[Figure]) -> None:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
         if number == 0:
             print("  ".join("-" * width for width in widths))
+
+
+@contextmanager
+def datajoint_schema(prefix: str) -> Iterator[tuple[Any, Any, Any]]:
+    """DataJoint 2.3.5 (the reference, a dev dependency) on the bench's MariaDB: ``(datajoint
+    module, connection, a fresh schema)``, the schema dropped afterwards."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # DataJoint warns about a missing datajoint.json
+        import datajoint as reference
+
+        address = Config(environ={"DJ_DATABASE_URL": MYSQL_URL}).database_address()
+        reference.config["database.host"] = address.host
+        reference.config["database.port"] = address.port
+        reference.config["database.user"] = address.user or "root"
+        reference.config["database.password"] = address.password or ""
+        reference.config["database.use_tls"] = False
+        reference.config["safemode"] = False
+        connection = reference.conn(reset=True)
+    name = f"{prefix}_dj_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    schema = reference.Schema(name, connection=connection)
+    try:
+        yield reference, connection, schema
+    finally:
+        schema.drop(prompt=False)

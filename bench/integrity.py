@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import statistics
 import sys
 import time
-import uuid
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -33,17 +31,16 @@ from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from common import (
-    MYSQL_URL,
     REPEATS,
     Backend,
     Figure,
+    datajoint_schema,
     median_time,
     open_backend,
     print_table,
 )
 
 import pipelines.core as dj
-from pipelines.core.settings import Config
 
 PARENT = "parent_id : int32\n---\nx : float64\n"
 CHILD = "-> Parent\nchild : int16\n---\ny : float64\n"
@@ -218,27 +215,12 @@ def run_backend(backend: Backend, sizes: Sizes) -> Iterator[Figure]:
 
 # --- DataJoint 2.3.5 on the same MariaDB (optional) -------------------------------------------------
 def datajoint_figures(sizes: Sizes) -> dict[str, str]:
-    with warnings.catch_warnings():
+    with (
+        datajoint_schema("bench_int") as (reference, connection, schema),
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore")
-        import datajoint as reference
-
-        address = Config(environ={"DJ_DATABASE_URL": MYSQL_URL}).database_address()
-        reference.config["database.host"] = address.host
-        reference.config["database.port"] = address.port
-        reference.config["database.user"] = address.user or "root"
-        reference.config["database.password"] = address.password or ""
-        reference.config["database.use_tls"] = False
-        reference.config["safemode"] = False
-        connection = reference.conn(reset=True)
-    schema = reference.Schema(
-        f"bench_int_dj_{os.getpid()}_{uuid.uuid4().hex[:6]}", connection=connection
-    )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return _datajoint_run(reference, schema, connection, sizes)
-    finally:
-        schema.drop(prompt=False)
+        return _datajoint_run(reference, schema, connection, sizes)
 
 
 def _datajoint_run(reference: Any, schema: Any, connection: Any, sizes: Sizes) -> dict[str, str]:

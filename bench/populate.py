@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from common import MYSQL_URL, REPEATS, median_time
+from common import MYSQL_URL, REPEATS, datajoint_schema, median_time
 
 import pipelines.core as dj
 from pipelines.core.populate.grouped import GROUP_MAX_KEYS
@@ -333,27 +333,8 @@ def datajoint_figures(sizes: Sizes) -> dict[str, str]:
     The static reference column comes from another machine; a loaded or slower server moves both
     sides, so ``--datajoint`` measures DataJoint beside Joinery for a like-for-like comparison.
     """
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import datajoint as reference
-
-        address = Config(environ={"DJ_DATABASE_URL": MYSQL_URL}).database_address()
-        reference.config["database.host"] = address.host
-        reference.config["database.port"] = address.port
-        reference.config["database.user"] = address.user or "root"
-        reference.config["database.password"] = address.password or ""
-        reference.config["database.use_tls"] = False
-        reference.config["safemode"] = False
-        connection = reference.conn(reset=True)
-    schema = reference.Schema(
-        f"bench_pop_dj_{os.getpid()}_{uuid.uuid4().hex[:6]}", connection=connection
-    )
-    try:
+    with datajoint_schema("bench_pop") as (reference, _, schema):
         return _datajoint_run(reference, schema, sizes)
-    finally:
-        schema.drop(prompt=False)
 
 
 def _datajoint_run(reference: Any, schema: Any, sizes: Sizes) -> dict[str, str]:

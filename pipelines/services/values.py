@@ -19,7 +19,6 @@ import base64
 import binascii
 import datetime as dt
 import decimal
-import json
 import math
 import uuid
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 
+from pipelines.core.codecs.base import stored_metadata
 from pipelines.core.errors import DataJointError
 from pipelines.core.query.heading import Attribute, codec_chain
 from pipelines.services.errors import ServiceError
@@ -119,7 +119,7 @@ def value_out(kind: Kind, value: Any) -> Any:
     if kind.storage == BYTES:
         return {"blob": True, "size": int(value)}
     if kind.storage == STORE:
-        meta = _metadata(value)
+        meta = stored_metadata(value)
         return {"blob": True, "size": meta.get("size"), "store": meta.get("store")}
     if kind.name == "json":
         return value
@@ -147,18 +147,6 @@ def plain_out(value: Any) -> Any:
     return str(value)
 
 
-def _metadata(value: Any) -> dict[str, Any]:
-    if isinstance(value, bytes | bytearray):
-        value = value.decode("utf-8", errors="replace")
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return {}
-    return value if isinstance(value, dict) else {}
-
-
-# --- in -------------------------------------------------------------------------------------------
 def value_in(kind: Kind, value: Any) -> Any:
     """A JSON value for an attribute of ``kind``, as the engine takes it; raises
     ``ValueRefused``."""

@@ -70,17 +70,8 @@ class Codec:
         ``stored`` is the column value as the database holds it (a dict or its JSON text). The
         default reads DataJoint's standard metadata: a ``path`` and an optional ``store``.
         """
-        value = stored
-        if isinstance(value, bytes | bytearray):
-            value = value.decode("utf-8", errors="replace")
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                return []
-        if isinstance(value, dict) and "path" in value:
-            return [(value["path"], value.get("store"))]
-        return []
+        value = stored_metadata(stored)
+        return [(value["path"], value.get("store"))] if "path" in value else []
 
     @staticmethod
     def _codec_config(key: Any = None, context: Any = None) -> Any:
@@ -174,3 +165,16 @@ def _register_plugin(name: str, loaded: Any) -> None:
     if not all(callable(getattr(codec, m, None)) for m in ("get_dtype", "encode", "decode")):
         raise TypeError(f"{loaded!r} is not a codec (get_dtype, encode and decode are required)")
     _REGISTRY[name] = codec
+
+
+def stored_metadata(stored: Any) -> dict[str, Any]:
+    """A stored store reference (a dict, or its JSON text or bytes) as a dict ({} if it is not)."""
+    value = stored
+    if isinstance(value, bytes | bytearray):
+        value = value.decode("utf-8", errors="replace")
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}

@@ -83,7 +83,7 @@ def _encode_column(
     textual = not conn.dialect.has_column_comments
     if attribute.codec is not None or attribute.type.startswith("<"):
         attribute = _storage_view(attribute)
-    elif _fast_path_ok(attribute, values, textual):
+    elif column_already_valid(attribute, values, textual):
         return values
     encode = encoder_for(attribute, textual_temporal=textual)
     encoded = []
@@ -147,7 +147,7 @@ def _codec_encode(
     return encoded
 
 
-def _fast_path_ok(attribute: Attribute, values: list[Any], textual: bool) -> bool:
+def column_already_valid(attribute: Attribute, values: list[Any], textual: bool) -> bool:
     """True when a column is already valid driver input (checked with C-speed builtins)."""
     if not values or attribute.uuid or attribute.json:
         return False

@@ -30,6 +30,29 @@ def declare_table(
         raise DataJointError("Cannot declare new tables inside a transaction.")
     if not isinstance(definition, str) or not definition.strip():
         raise NotImplementedError(f"Table `{table_name}` has no definition.")
+    resolved = resolve_definition(
+        conn, database, table_name, definition, context, auto_populated=auto_populated
+    )
+    create_resolved(conn, resolved)
+    return resolved
+
+
+def resolve_definition(
+    conn: Connection,
+    database: str,
+    table_name: str,
+    definition: str,
+    context: dict[str, Any],
+    *,
+    auto_populated: bool,
+) -> ResolvedTable:
+    """What declaring ``definition`` as ``database.table_name`` would create (nothing runs).
+
+    The same steps as a declaration: parse, resolve every ``->`` against ``context``, add the
+    job metadata columns when configured. Errors name the definition's line.
+    """
+    if not isinstance(definition, str) or not definition.strip():
+        raise DataJointError(f"Table `{table_name}` has no definition.")
     check_table_name_length(table_name, conn.dialect.max_table_name_length)
     spec = parse_definition(definition)
     parents = [resolve_reference(fk, context) for fk in spec.foreign_keys]
@@ -43,7 +66,6 @@ def declare_table(
     )
     if conn.config["jobs.add_job_metadata"] and takes_job_metadata(table_name):
         resolved = with_job_metadata(resolved)
-    create_resolved(conn, resolved)
     return resolved
 
 

@@ -14,51 +14,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..db.connection import Connection
-from ..definition.job_metadata import takes_job_metadata, with_job_metadata
-from ..definition.naming import check_table_name_length
-from ..definition.parser import parse_definition
-from ..definition.resolve import resolve_table
 from ..definition.resolved import ResolvedTable
-from ..errors import DataJointError
 from ..query.heading import ColumnInfo, Heading
 from ..query.nodes import TableRef
 from ..sql.ddl import create_table_sql, normalize_type
 from .alter import AlterPlan, alter, definition_diff
-from .declare import resolve_reference
+from .declare import resolve_definition
 from .expression import QueryExpression
 from .table import FreeTable
-
-
-def resolve_definition(
-    conn: Connection,
-    database: str,
-    table_name: str,
-    definition: str,
-    context: dict[str, Any],
-    *,
-    auto_populated: bool,
-) -> ResolvedTable:
-    """What declaring ``definition`` as ``database.table_name`` would create (nothing runs).
-
-    The same steps as a declaration: parse, resolve every ``->`` against ``context``, add the
-    job metadata columns when configured. Errors name the definition's line.
-    """
-    if not isinstance(definition, str) or not definition.strip():
-        raise DataJointError(f"Table `{table_name}` has no definition.")
-    check_table_name_length(table_name, conn.dialect.max_table_name_length)
-    spec = parse_definition(definition)
-    parents = [resolve_reference(fk, context) for fk in spec.foreign_keys]
-    resolved = resolve_table(
-        spec,
-        database=database,
-        table_name=table_name,
-        parents=parents,
-        auto_populated=auto_populated,
-        allow_native_pk=bool(conn.config["jobs.allow_new_pk_fields_in_computed_tables"]),
-    )
-    if conn.config["jobs.add_job_metadata"] and takes_job_metadata(table_name):
-        resolved = with_job_metadata(resolved)
-    return resolved
 
 
 def create_statements(conn: Connection, resolved: ResolvedTable) -> list[str]:

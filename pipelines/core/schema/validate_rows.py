@@ -15,22 +15,20 @@ case-insensitive collation) inside one batch are left to the insert, which refus
 from __future__ import annotations
 
 import decimal
-import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..db.insert import column_already_valid
 from ..db.row_lookups import IndexedValues, existing_keys, missing_parents
 from ..errors import DataJointError
 from ..query.heading import Attribute, Heading, codec_chain
-from ..query.values import cached_encoder, integer_range
+from ..query.values import cached_encoder
 from .table import Table
 
 #: The errors of one row: attribute name -> reason (``"*"`` for the row as a whole).
 RowErrors = dict[str, str]
 ROW = "*"
-_LENGTH = re.compile(r"^(?:var)?char\((\d+)\)", re.I)
 
 
 @dataclass(frozen=True)
@@ -112,7 +110,7 @@ def _column(
     if attribute.codec is not None or attribute.type.startswith("<"):
         return _codec_column(attribute, values)
     required = _required(attribute)
-    if _plain_column(attribute, values, required):
+    if _plain_column(attribute, values, required, textual):
         return {}, values
     encode = cached_encoder(attribute, textual)
     problems: dict[int, str] = {}
@@ -149,27 +147,13 @@ def _codec_column(attribute: Attribute, values: list[Any]) -> tuple[dict[int, st
     return problems, [None if p in problems else v for p, v in enumerate(values)]
 
 
-def _plain_column(attribute: Attribute, values: list[Any], required: bool) -> bool:
-    """True when every value is already what insert sends (checked with C-speed builtins)."""
-    if not values or attribute.uuid or attribute.json or (required and None in values):
+def _plain_column(attribute: Attribute, values: list[Any], required: bool, textual: bool) -> bool:
+    """True when every value is already what insert sends (insert's own fast check, with
+    NULLs allowed where the attribute may be NULL)."""
+    if not values or (required and None in values):
         return False
     present = [v for v in values if v is not None]
-    if not present:
-        return True
-    if attribute.is_integer:
-        bounds = integer_range(attribute.storage_type)
-        return (
-            bounds is not None
-            and all(type(v) is int for v in present)
-            and bounds[0] <= min(present)
-            and max(present) <= bounds[1]
-        )
-    if attribute.is_float:
-        return all(type(v) is float and math.isfinite(v) for v in present)
-    match = _LENGTH.match(attribute.storage_type) if attribute.string else None
-    if match:
-        return all(type(v) is str for v in present) and max(map(len, present)) <= int(match[1])
-    return False
+    return not present or column_already_valid(attribute, present, textual)
 
 
 def _required(attribute: Attribute) -> bool:

@@ -16,8 +16,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from ..definition.parser import format_default_sql
-from ..definition.resolved import Column, ForeignKey, Index, ResolvedTable
+from ..definition.resolved import Index, ResolvedTable
 from ..definition.table_diff import (
     FIRST,
     ColumnChange,
@@ -25,7 +24,7 @@ from ..definition.table_diff import (
     TableDiff,
     foreign_key_identity,
 )
-from .ddl import create_table_sql, escape_comment
+from .ddl import create_table_sql, escape_comment, foreign_key_sql, mysql_column_sql
 from .dialects import Dialect
 
 #: The scratch name a rebuilt SQLite table has until it replaces the original.
@@ -64,31 +63,6 @@ def mysql_alter(diff: TableDiff, dialect: Dialect, names: LiveNames) -> AlterSta
     return AlterStatements((f"ALTER TABLE {table}\n\t" + ",\n\t".join(clauses),))
 
 
-def column_sql(column: Column, dialect: Dialect) -> str:
-    """A column as CREATE TABLE writes it on MySQL (spec §1.10)."""
-    text = f"{dialect.quote(column.name)} {column.sql_type}"
-    if column.omit_null_clause:
-        pass
-    elif column.nullable:
-        text += " DEFAULT NULL"
-    elif column.default is None:
-        text += " NOT NULL"
-    else:
-        text += f" NOT NULL DEFAULT {format_default_sql(column.default)}"
-    if column.comment:
-        text += f' COMMENT "{escape_comment(column.comment)}"'
-    return text
-
-
-def foreign_key_sql(fk: ForeignKey, dialect: Dialect) -> str:
-    q = dialect.quote
-    return (
-        f"FOREIGN KEY ({', '.join(q(c) for c in fk.columns)}) REFERENCES "
-        f"{dialect.table_ref(fk.parent_database, fk.parent_table)} "
-        f"({', '.join(q(c) for c in fk.parent_columns)}) ON UPDATE CASCADE ON DELETE RESTRICT"
-    )
-
-
 def index_sql(index: Index, dialect: Dialect) -> str:
     items = ",".join(dialect.quote(i) if i.isidentifier() else i for i in index.items)
     return f"{'UNIQUE ' if index.unique else ''}INDEX ({items})"
@@ -107,7 +81,7 @@ def _change_clause(change: ColumnChange, dialect: Dialect) -> str:
         position = "FIRST"
     else:
         position = f"AFTER {dialect.quote(change.after)}"
-    return f"{command} {column_sql(change.column, dialect)} {position}"
+    return f"{command} {mysql_column_sql(change.column, dialect)} {position}"
 
 
 def _mysql_drops(diff: TableDiff, dialect: Dialect, names: LiveNames) -> list[str]:

@@ -46,9 +46,9 @@ def create_table_sql(table: ResolvedTable, dialect: Dialect) -> list[str]:
 
 def _mysql_create(table: ResolvedTable, dialect: Dialect) -> str:
     q = dialect.quote
-    lines = [_mysql_column(column, dialect) for column in table.columns]
+    lines = [mysql_column_sql(column, dialect) for column in table.columns]
     lines.append(f"PRIMARY KEY ({', '.join(q(k) for k in table.primary_key)})")
-    lines += [_foreign_key_clause(fk, dialect) for fk in table.foreign_keys]
+    lines += [foreign_key_sql(fk, dialect) for fk in table.foreign_keys]
     for index in table.indexes:
         items = ",".join(q(i) if i.isidentifier() else i for i in index.items)
         lines.append(f"{'unique ' if index.unique else ''}index ({items})")
@@ -60,7 +60,7 @@ def _mysql_create(table: ResolvedTable, dialect: Dialect) -> str:
     )
 
 
-def _foreign_key_clause(fk: ForeignKey, dialect: Dialect) -> str:
+def foreign_key_sql(fk: ForeignKey, dialect: Dialect) -> str:
     q = dialect.quote
     return (
         f"FOREIGN KEY ({', '.join(q(c) for c in fk.columns)}) REFERENCES "
@@ -69,7 +69,8 @@ def _foreign_key_clause(fk: ForeignKey, dialect: Dialect) -> str:
     )
 
 
-def _mysql_column(column: Column, dialect: Dialect) -> str:
+def mysql_column_sql(column: Column, dialect: Dialect) -> str:
+    """A column as CREATE TABLE (and ALTER TABLE) writes it on MySQL (spec §1.10)."""
     text = f"{dialect.quote(column.name)} {column.sql_type}"
     text += _null_and_default(column, dialect)
     if column.comment:
@@ -117,7 +118,7 @@ def _sqlite_create(table: ResolvedTable, dialect: Dialect) -> list[str]:
         )
     if not (auto and table.primary_key == (auto[0].name,)):
         lines.append(f"PRIMARY KEY ({', '.join(q(k) for k in table.primary_key)})")
-    lines += [_foreign_key_clause(fk, dialect) for fk in table.foreign_keys]
+    lines += [foreign_key_sql(fk, dialect) for fk in table.foreign_keys]
     target = dialect.table_ref(table.database, table.table_name)
     statements = [f"CREATE TABLE IF NOT EXISTS {target} (\n" + ",\n".join(lines) + "\n)"]
     for number, index in enumerate(table.indexes):

@@ -15,8 +15,8 @@ from pipelines.core.definition.parser import parse_definition
 from pipelines.core.definition.resolve import resolve_table
 from pipelines.core.definition.resolved import ParentAttribute, ParentKey, ResolvedTable
 from pipelines.core.definition.table_diff import TableDiff, diff_tables, take_rename_markers
-from pipelines.core.sql.alter_ddl import LiveNames, column_sql, mysql_alter, sqlite_alter
-from pipelines.core.sql.ddl import create_table_sql
+from pipelines.core.sql.alter_ddl import LiveNames, mysql_alter, sqlite_alter
+from pipelines.core.sql.ddl import create_table_sql, mysql_column_sql
 from pipelines.core.sql.dialects import MySQLDialect, SQLiteDialect
 
 with warnings.catch_warnings():
@@ -89,7 +89,7 @@ def test_a_rename_is_datajoints_change_clause_without_the_marker() -> None:
 def test_column_sql_is_the_create_table_line() -> None:
     table, _ = _resolve(BASE + "-> [nullable] Rig\nd = CURRENT_TIMESTAMP : datetime(3)\n", (RIG,))
     created = create_table_sql(table, MYSQL)[0].split("\n")
-    assert [column_sql(c, MYSQL) for c in table.columns] == [
+    assert [mysql_column_sql(c, MYSQL) for c in table.columns] == [
         line.rstrip(",") for line in created[1 : 1 + len(table.columns)]
     ]
 
