@@ -4,9 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-deep lint typecheck pytest bench clean
+WEB := frontend
+NODE_STAMP := $(WEB)/node_modules/.installed
+WEB_BUILD := $(WEB)/dist/index.html
+WEB_SOURCES := $(shell find $(WEB)/src -type f 2>/dev/null) $(WEB)/index.html $(WEB)/vite.config.ts
 
-install: $(STAMP)
+.PHONY: install run test test-deep lint typecheck pytest webtest bench api-types clean
+
+install: $(STAMP) $(WEB_BUILD)
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +19,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# The web app: npm ci from the committed lock file, then Vite builds it into frontend/dist.
+$(NODE_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+$(WEB_BUILD): $(NODE_STAMP) $(WEB_SOURCES)
+	cd $(WEB) && npm run --silent build
 
 # The embedded default: SQLite portal and data databases, kombu's file-system broker and the
 # in-memory channel layer, all under var/. One command: migrations, the demo pipeline (its login
@@ -33,14 +46,25 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	cd $(WEB) && npm run --silent lint
 
 typecheck: install
 	$(BIN)/mypy pipelines accounts frontend config
+	cd $(WEB) && npm run --silent typecheck
 
 pytest: install
 	$(BIN)/pytest -n 2 --dist loadfile
 
-test: lint typecheck pytest
+# Unit tests of the web app (vitest); the browser tests run under pytest.
+webtest: install
+	cd $(WEB) && npm run --silent test
+
+test: lint typecheck webtest pytest
+
+# TypeScript types of the API, from its OpenAPI schema (after an API change).
+api-types: install
+	$(BIN)/python manage.py spectacular --file var/openapi.yaml
+	cd $(WEB) && npx openapi-typescript ../var/openapi.yaml -o src/api/schema.d.ts
 
 # The differential algebra test with many more random examples (minutes, not part of `make test`).
 test-deep: install
@@ -57,4 +81,4 @@ bench: install
 	$(BIN)/python bench/live.py
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist

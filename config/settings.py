@@ -107,6 +107,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the web app's built files under /static/ (compressed, cached forever by hash).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -160,6 +162,22 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The web app's build (`make install` runs `npm ci` and `vite build` in frontend/): its index.html
+# is the page of every browser route, its assets are static files.
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+STATICFILES_DIRS = [FRONTEND_DIST] if FRONTEND_DIST.is_dir() else []
+# Hashed file names from Vite never change: whitenoise may let browsers cache them forever.
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+/assets/.+-[0-9A-Za-z_-]{8,}\.(js|css)$"
+WHITENOISE_USE_FINDERS = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # collectstatic writes gzip copies next to each file; whitenoise sends them when accepted.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+if DEBUG:
+    # Without `collectstatic` (development), whitenoise serves through the finders; an empty
+    # STATIC_ROOT keeps it from warning about the missing directory on every start.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- API ------------------------------------------------------------------------------------
 

@@ -1,11 +1,13 @@
 """The plumbing endpoints every deployment relies on: health check, landing page, API schema."""
 
 import json
+from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.test import Client
+from django.test.utils import override_settings
 
 
 @pytest.mark.django_db
@@ -47,8 +49,11 @@ def test_healthz_refuses_writes(client: Client) -> None:
     assert response.status_code == 405
 
 
-def test_landing_page_says_what_joinery_is_and_links_admin_and_health(client: Client) -> None:
-    response = client.get("/")
+def test_landing_page_says_what_joinery_is_and_links_admin_and_health(
+    client: Client, tmp_path: Path
+) -> None:
+    with override_settings(FRONTEND_DIST=tmp_path / "not-built"):
+        response = client.get("/")
 
     assert response.status_code == 200
     page = response.content.decode()

@@ -1,0 +1,7 @@
+// Placeholder until this page is built.
+import { usePipeline } from "../../components/pipeline";
+
+export default function BuilderPage() {
+  const pipeline = usePipeline();
+  return <p className="muted">{pipeline.name}: this page is being built.</p>;
+}
