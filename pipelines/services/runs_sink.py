@@ -170,7 +170,12 @@ class EventSink:
             batch = coalesce(events)
             done = sum(1 for e in batch if e.kind == "key_done")
             failed = sum(1 for e in batch if e.kind == "key_failed")
-            _, cancel = events_record(run=self.run, events=batch, done=done, failed=failed)
+            try:
+                _, cancel = events_record(run=self.run, events=batch, done=done, failed=failed)
+            except Exception:
+                with self._lock:  # not written: the next batch carries them, in order
+                    self._buffer[:0] = batch
+                raise
             self.done += done
             self.failed += failed
             self.batches += 1 if batch else 0

@@ -191,7 +191,8 @@ def _leave(
 
 
 def _finish(run: PopulateRun, table: Any, restrictions: tuple[Any, ...]) -> None:
-    """Final status and counts (done from the data: keys of the run now in the table)."""
+    """Final status and counts (done from the data: keys of the run now in the table; skipped:
+    the rest of the run's keys that did not fail in it)."""
     done = run.done
     if table is not None:
         try:
@@ -207,9 +208,12 @@ def _finish(run: PopulateRun, table: Any, restrictions: tuple[Any, ...]) -> None
         status = PopulateRun.Status.SUCCEEDED
     now = timezone.now()
     run.status, run.done, run.finished_at = status, done, now
+    # Keys of the run neither made nor failed by it: ignored, failed in an earlier run and not
+    # cleared, or left when it was cancelled.
+    run.skipped = max(0, run.total - done - run.failed)
     if run.started_at is None:
         run.started_at = now
-    run.save(update_fields=["status", "done", "finished_at", "started_at"])
+    run.save(update_fields=["status", "done", "skipped", "finished_at", "started_at"])
     event_note(
         run,
         "finished",
@@ -217,6 +221,7 @@ def _finish(run: PopulateRun, table: Any, restrictions: tuple[Any, ...]) -> None
         total=run.total,
         done=done,
         failed=run.failed,
+        skipped=run.skipped,
         error=run.error,
         seconds=round((now - run.started_at).total_seconds(), 3),
     )

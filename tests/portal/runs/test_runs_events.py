@@ -96,3 +96,37 @@ def test_event_rows_reference_their_run_and_pipeline(run: PopulateRun) -> None:
     events_record(run=run, events=[NewEvent("a")])
     event = RunEvent.objects.get()
     assert event.run_id == run.pk and event.pipeline_id == run.pipeline_id
+
+
+def test_a_batch_the_portal_database_refused_is_written_with_the_next(
+    run: PopulateRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from pipelines.models import WorkerHeartbeat
+    from pipelines.services import runs_sink
+
+    worker = WorkerHeartbeat.objects.create(hostname="h", pid=1, run=run)
+    sink = runs_sink.EventSink(run, worker, background=False)
+    sink.batch_seconds = 3600.0  # flush only when asked
+    sink.key_done({"n": 1}, 0.1)
+    real = runs_sink.events_record
+    calls = 0
+
+    def refuse_once(**kwargs: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OperationalError("database is locked")
+        return real(**kwargs)
+
+    monkeypatch.setattr(runs_sink, "events_record", refuse_once)
+    with pytest.raises(OperationalError):
+        sink.flush()
+    sink.key_done({"n": 2}, 0.1)
+    sink.flush()
+
+    kinds = [(e.kind, e.key) for e in events_after(pipeline_id=run.pipeline_id)]
+    assert kinds == [("key_done", {"n": 1}), ("key_done", {"n": 2})]
+    run.refresh_from_db()
+    assert run.done == 2 and sink.done == 2

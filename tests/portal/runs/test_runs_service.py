@@ -59,6 +59,7 @@ def test_a_run_makes_every_key_and_reports_each(
     run.refresh_from_db()
     assert run.status == "succeeded"
     assert run.total == run.done == 12 == len(code.Doubled())
+    assert run.skipped == 0
     assert len(code.Doubled.Half()) == 12
     assert run.code_version.startswith(code.__name__)
     assert run.started_at is not None and run.finished_at is not None
@@ -97,7 +98,7 @@ def test_failed_keys_fail_the_run_and_a_retry_recomputes_only_them(
     run = start(personas["owner"], pipeline, code)
     run_work(run_id=run.pk, background=False)
     run.refresh_from_db()
-    assert run.status == "failed" and run.failed == 2 and run.done == 6
+    assert run.status == "failed" and run.failed == 2 and run.done == 6 and run.skipped == 0
     failures = RunEvent.objects.filter(run=run, kind="key_failed")
     assert sorted(e.key["n"] for e in failures) == [3, 6]
     assert {e.payload["error"] for e in failures} == {"ValueError"}
@@ -165,8 +166,10 @@ def test_cancel_stops_a_running_run_within_one_key(
     assert code.CALLS == [1, 2, 3]
     jobs = code.Doubled().jobs.progress()
     assert jobs["reserved"] == 0 and jobs["error"] == 0  # back in the queue, not failed
-    assert run.done == 2
+    assert run.done == 2 and run.skipped == 8  # the keys the cancel left
     assert kinds(run)[-1] == "finished"
+    finished = RunEvent.objects.get(run=run, kind="finished")
+    assert finished.payload["skipped"] == 8
 
 
 @pytest.mark.parametrize(
