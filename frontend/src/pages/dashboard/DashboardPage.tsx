@@ -2,7 +2,8 @@
 // selected table's details (start a run, its errors), the runs with live progress, the workers.
 // Everything stays current over the pipeline's event socket; viewers watch, operators act.
 import "./dashboard.css";
-import { useCallback, useState } from "react";
+import { useCallback } from "react";
+import { useSearchParams } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { usePipeline } from "../../components/pipeline";
 import { atLeast } from "../../api/session";
@@ -19,7 +20,13 @@ export default function DashboardPage() {
   const pipeline = usePipeline();
   const board = useDashboard(pipeline.slug);
   const canOperate = atLeast(pipeline.role, "operator");
-  const [selected, setSelected] = useState<string | null>(null);
+  // The selected table lives in the URL (?table=schema.Class): a reload or a link keeps it.
+  const [params, setParams] = useSearchParams();
+  const selected = params.get("table");
+  const setSelected = useCallback(
+    (key: string) => setParams({ table: key }, { replace: true }),
+    [setParams],
+  );
   const { api, addRun, refresh } = board;
 
   const cancel = useCallback(
