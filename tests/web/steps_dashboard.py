@@ -11,9 +11,11 @@ RUN_TIMEOUT_MS = 60_000
 
 
 def open_dashboard(page: Page, slug: str = "demo") -> None:
-    """Open the dashboard and wait until its event socket is live."""
+    """Open the dashboard and wait until its event socket is live and its state is read (the
+    populated tables and the runs arrive together)."""
     page.goto(f"/p/{slug}/dashboard")
     expect(page.get_by_role("status").filter(has_text="Live")).to_be_visible()
+    expect(page.get_by_role("table", name="Populated tables")).to_be_visible()
 
 
 def table_node(page: Page, table: str) -> Locator:

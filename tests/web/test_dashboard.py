@@ -28,6 +28,16 @@ def test_a_populate_runs_live_and_groups_its_failing_key(web: WebStack, page: Pa
     open_dashboard(page)
     expect(table_node(page, "Recording")).to_contain_text("to do")
 
+    # A restriction that is not JSON is refused before anything is sent.
+    details = select_table(page, "Recording")
+    runs_before = page.locator("li.run").count()
+    details.get_by_label("JSON").check()
+    details.get_by_label("Restriction (JSON)").fill("{subject_id: 1}")
+    details.get_by_role("button", name="Start populate").click()
+    expect(details.get_by_role("alert")).to_contain_text("Not valid JSON")
+    expect(page.locator("li.run")).to_have_count(runs_before)
+    details.get_by_label("Restriction (JSON)").fill("")
+
     run = start_populate(page, "Recording", workers=2)
     # One key fails, so the run ends failed once every key was tried.
     run = wait_progress_complete(page, "Recording", status="failed")
@@ -52,6 +62,13 @@ def test_a_populate_runs_live_and_groups_its_failing_key(web: WebStack, page: Pa
     run = wait_progress_complete(page, "Recording", status="failed")
     expect(run).to_contain_text("1 failed")
     expect(page.locator(".details h2")).to_contain_text("Recording")  # kept in the URL
+    expect_error_group(page, "ValueError", MESSAGE)
+
+    # Retrying the run makes only its failed key again (and it fails again).
+    run.get_by_role("button", name="Retry failed keys").click()
+    run = wait_progress_complete(page, "Recording", status="failed")
+    expect(run).to_contain_text("0 done, 1 failed of 1")
+    expect(run).to_contain_text("1 key retried from run")
     expect_error_group(page, "ValueError", MESSAGE)
 
     # Clearing the group lets the next run make the key again.

@@ -83,7 +83,12 @@ export function RunProgress({
         {active && <span>{rate === null ? "— keys/s" : `${rate.toFixed(1)} keys/s`}</span>}
         {active && <span>ETA {eta === null ? "—" : formatDuration(eta)}</span>}
         {run.workers_wanted ? <span className="muted">{run.workers_wanted} workers</span> : null}
-        {run.keys ? <span className="muted">{run.keys} keys retried</span> : null}
+        {run.keys ? (
+          <span className="muted">
+            {run.keys} {run.keys === 1 ? "key" : "keys"} retried
+            {run.retry_of ? ` from run ${run.retry_of}` : ""}
+          </span>
+        ) : null}
       </div>
       {run.error && <p className="error">{run.error}</p>}
       <ErrorMessage error={error} />
