@@ -69,11 +69,14 @@ class Recording(dj.Imported):
 
     def make(self, key: dict[str, Any]) -> None:
         session = (Session & key).fetch1()
+        duration = float(session["duration"])
+        if not duration > 0:  # nothing was recorded: there is no trace to open
+            raise ValueError(f"Session has no recorded duration (duration={duration})")
         # A real pipeline would open the session's raw file here; the seed stands in for it.
         traces = synthesize_traces(
             [int(key["subject_id"]), int(key["session_idx"])],
             N_UNITS,
-            float(session["duration"]),
+            duration,
             SAMPLING_RATE,
         )
         self.insert1({**key, "sampling_rate": SAMPLING_RATE, "n_units": N_UNITS, "traces": traces})

@@ -97,3 +97,16 @@ def test_spike_rate_progress_counts_sessions_with_recordings(demo: ModuleType) -
     assert demo.SpikeRate.progress(display=False) == (2, 2)
     demo.SpikeRate.populate(reserve_jobs=True)
     assert demo.SpikeRate.progress(display=False) == (0, 2)
+
+
+def test_recording_of_a_session_without_duration_fails_with_a_clear_error(
+    demo: ModuleType,
+) -> None:
+    empty = {"subject_id": 1, "session_idx": 9}
+    demo.Session().insert1({**empty, "session_date": "2026-07-01", "duration": 0.0})
+    with pytest.raises(ValueError, match=r"no recorded duration \(duration=0\.0\)"):
+        demo.Recording.populate(empty)
+    errors = demo.Recording.populate(suppress_errors=True)
+    assert errors["success_count"] == 6
+    assert len(errors["error_list"]) == 1
+    assert len(demo.Recording & empty) == 0

@@ -19,17 +19,20 @@ const MASTER_HEADER = 34;
 /**
  * Positions (top-left, absolute for masters, relative to the master for parts) of every table.
  * Parts are stacked below their master's own attributes; the master grows to hold them.
+ * `extraHeight` adds room under a table's name (a status line drawn in the node).
  */
 export async function layoutDiagram(
   tables: DiagramTable[],
   edges: DiagramEdge[],
   compact = false,
+  extraHeight: (table: DiagramTable) => number = () => 0,
 ): Promise<{ positions: Record<string, Position>; sizes: Record<string, { width: number; height: number }> }> {
   const sizes: Record<string, { width: number; height: number }> = {};
   const positions: Record<string, Position> = {};
   const partsOf = new Map<string, DiagramTable[]>();
   for (const table of tables) {
-    sizes[table.id] = nodeSize(table, compact);
+    const size = nodeSize(table, compact);
+    sizes[table.id] = { ...size, height: size.height + extraHeight(table) };
     if (table.master) partsOf.set(table.master, [...(partsOf.get(table.master) ?? []), table]);
   }
   // A master holds its parts: its size grows, its parts get positions inside it.
