@@ -120,6 +120,9 @@ class JobErrorOut(serializers.Serializer[Any]):
     key = serializers.JSONField()
     error = serializers.CharField(help_text="The exception's type.")
     message = serializers.CharField()
+    traceback = serializers.CharField(
+        allow_blank=True, help_text="Where the make failed (empty if none was stored)."
+    )
     time = serializers.DateTimeField(allow_null=True)
     worker = serializers.CharField()
 

@@ -27,6 +27,7 @@ from pipelines.services.tables import TableName, table_list, table_query
 
 _ERROR_TYPE = re.compile(r"[A-Za-z_][\w.]*")
 ERRORS_SHOWN = 1000
+TRACEBACK_SHOWN = 20_000  # characters of one traceback in the API
 
 
 def populated_class(table: TableName) -> Any:
@@ -83,24 +84,33 @@ def _error_messages(jobs: Any) -> list[str]:
 
 
 def job_errors(*, pipeline: Pipeline, schema: str, table: str) -> list[dict[str, Any]]:
-    """The table's failed keys, newest first, with their exception type and message."""
+    """The table's failed keys, newest first, with their exception type, message and traceback."""
     jobs = populated_class(populated_table(pipeline=pipeline, schema=schema, table=table)).jobs
     if not jobs.is_declared:
         return []
-    rows = jobs.errors.proj("error_message", "completed_time", "host", "pid").to_dicts(
-        order_by=["completed_time DESC"], limit=ERRORS_SHOWN
-    )
+    rows = jobs.errors.proj(
+        "error_message", "error_stack", "completed_time", "host", "pid"
+    ).to_dicts(order_by=["completed_time DESC"], limit=ERRORS_SHOWN)
     names = jobs.primary_key
     return [
         {
             "key": key_to_json({name: row[name] for name in names}),
             "error": error_type(str(row["error_message"])),
             "message": row["error_message"],
+            "traceback": _traceback_text(row["error_stack"]),
             "time": row["completed_time"],
             "worker": f"{row['host']}:{row['pid']}",
         }
         for row in rows
     ]
+
+
+def _traceback_text(stack: Any) -> str:
+    """The stored traceback as text (its end, where the error is, when it is very long)."""
+    if stack is None:
+        return ""
+    text = stack.decode(errors="replace") if isinstance(stack, bytes) else str(stack)
+    return text if len(text) <= TRACEBACK_SHOWN else "…" + text[-TRACEBACK_SHOWN:]
 
 
 @transaction.atomic

@@ -53,6 +53,8 @@ def test_status_counts_rows_remaining_and_errors_by_type(
     errors = job_errors(pipeline=pipeline, schema=pipeline.schemas[0], table="Doubled")
     assert sorted(e["key"]["n"] for e in errors) == [2, 5]
     assert errors[0]["error"] == "ValueError" and "cannot double" in errors[0]["message"]
+    assert "Traceback" in errors[0]["traceback"] and "in make" in errors[0]["traceback"]
+    assert errors[0]["traceback"].rstrip().endswith(errors[0]["message"].split(":", 1)[-1].strip())
 
 
 def test_clearing_errors_of_one_type_lets_the_next_run_make_them(
