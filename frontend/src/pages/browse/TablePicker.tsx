@@ -18,6 +18,7 @@ export function TablePicker({
     <label>
       {label}
       <select
+        aria-label={label}
         value={value ? tableLabel(value) : ""}
         onChange={(event) => {
           const found = tables.find((t) => tableLabel(t) === event.target.value);

@@ -1,5 +1,5 @@
 // A 2-D array as a heat map on a plain canvas: one pixel block per cell, a colour bar beside it.
-import { useEffect, useRef } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import type { BlobPlot } from "../../api/plots";
 import { heatColour } from "./charts";
 
@@ -9,8 +9,11 @@ const HEIGHT = 360;
 export function HeatMap({ plot, title }: { plot: BlobPlot; title: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const image = plot.image;
-  const low = plot.summary.min ?? 0;
-  const high = plot.summary.max ?? 1;
+  // The colour scale spans the cells shown (block means), not the raw extremes.
+  const [low, high] = useMemo(() => {
+    const finite = (image?.values ?? []).flat().filter((v): v is number => v !== null);
+    return finite.length ? [Math.min(...finite), Math.max(...finite)] : [0, 1];
+  }, [image]);
   useEffect(() => {
     const element = canvas.current;
     const context = element?.getContext("2d");

@@ -47,7 +47,7 @@ function Select({
   return (
     <label>
       {label}
-      <select value={value} onChange={(event) => onChange(event.target.value)}>
+      <select aria-label={label} value={value} onChange={(event) => onChange(event.target.value)}>
         {empty !== undefined && <option value="">{empty}</option>}
         {options.map((name) => (
           <option key={name}>{name}</option>
@@ -185,6 +185,7 @@ export default function VisualizePage() {
                   <label>
                     Bins
                     <input
+                      aria-label="Bins"
                       type="number"
                       min={1}
                       max={500}
@@ -212,7 +213,7 @@ export default function VisualizePage() {
                   <Select label="Array" value={attribute} options={blobs} onChange={setAttribute} />
                   <label>
                     Row
-                    <select value={keyIndex} onChange={(event) => setKeyIndex(Number(event.target.value))}>
+                    <select aria-label="Row" value={keyIndex} onChange={(event) => setKeyIndex(Number(event.target.value))}>
                       {keys.map((key, index) => (
                         <option key={index} value={index}>
                           {keyText(key)}
@@ -223,7 +224,7 @@ export default function VisualizePage() {
                   {keys.length === 0 && <p className="muted">The table has no rows yet.</p>}
                   <label>
                     Show as
-                    <select value={view} onChange={(event) => setView(event.target.value as "" | "line" | "image")}>
+                    <select aria-label="Show as" value={view} onChange={(event) => setView(event.target.value as "" | "line" | "image")}>
                       <option value="">automatic (1-D: line, 2-D: heat map)</option>
                       <option value="line">lines (one per row of the array)</option>
                       <option value="image">heat map</option>
