@@ -11,8 +11,16 @@ export function HeatMap({ plot, title }: { plot: BlobPlot; title: string }) {
   const image = plot.image;
   // The colour scale spans the cells shown (block means), not the raw extremes.
   const [low, high] = useMemo(() => {
-    const finite = (image?.values ?? []).flat().filter((v): v is number => v !== null);
-    return finite.length ? [Math.min(...finite), Math.max(...finite)] : [0, 1];
+    let least = Infinity;
+    let most = -Infinity;
+    for (const row of image?.values ?? []) {
+      for (const value of row) {
+        if (value === null) continue;
+        least = Math.min(least, value);
+        most = Math.max(most, value);
+      }
+    }
+    return least <= most ? [least, most] : [0, 1];
   }, [image]);
   useEffect(() => {
     const element = canvas.current;
