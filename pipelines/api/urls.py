@@ -23,4 +23,5 @@ urlpatterns = [
     path("pipelines/<slug:slug>/", include("pipelines.api.routes.rows")),
     path("pipelines/<slug:slug>/", include("pipelines.api.routes.queries")),
     path("pipelines/<slug:slug>/", include("pipelines.api.routes.runs")),
+    path("pipelines/<slug:slug>/", include("pipelines.api.routes.plots")),
 ]

@@ -29,7 +29,7 @@ FILLERS = {
 }
 WRITES = {"post", "put", "patch", "delete"}
 #: POST endpoints that only read (a query body too long for a URL): open to viewers.
-READING_POSTS = ("/query/", "/query/code/", "/rows/search/")
+READING_POSTS = ("/query/", "/query/code/", "/rows/search/", "/plot/")
 
 
 def pipeline_operations() -> list[tuple[str, str]]:
