@@ -11,12 +11,12 @@ from rest_framework.views import APIView
 from accounts.roles import Role
 from pipelines.api.access import pipeline_for
 from pipelines.api.plot_serializers import PLOT_EXAMPLES, PlotOut, PlotSpec
-from pipelines.api.queries import _JSONParser
+from pipelines.api.queries import StrictJSONParser
 from pipelines.services.plots import plot_make
 
 
 class Plot(APIView):
-    parser_classes = [_JSONParser]
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(
         request=PlotSpec,

@@ -34,7 +34,7 @@ _FORMAT = OpenApiParameter(
 )
 
 
-class _JSONParser(JSONParser):
+class StrictJSONParser(JSONParser):
     """JSON only (a form post is refused), and a body nested past Python's recursion limit is
     malformed input, not a server error."""
 
@@ -46,7 +46,7 @@ class _JSONParser(JSONParser):
 
 
 class QueryRun(JsonErrors, APIView):
-    parser_classes = [_JSONParser]
+    parser_classes = [StrictJSONParser]
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(
@@ -72,7 +72,7 @@ class QueryRun(JsonErrors, APIView):
 
 
 class QueryCode(APIView):
-    parser_classes = [_JSONParser]
+    parser_classes = [StrictJSONParser]
 
     @extend_schema(
         request=QuerySpec,

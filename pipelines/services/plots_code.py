@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipelines.services.query_code import _Renderer, python_literal
+from pipelines.services.query_code import CodeRenderer, python_literal
 from pipelines.services.tables import TableName
 
 PLOT_IMPORTS = ["import matplotlib.pyplot as plt", "import numpy as np", ""]
@@ -17,7 +17,7 @@ def _as_floats(name: str, source: str) -> str:
     return f"{name} = np.array([np.nan if v is None else float(v) for v in {source}])"
 
 
-def _script(renderer: _Renderer, body: list[str]) -> str:
+def _script(renderer: CodeRenderer, body: list[str]) -> str:
     header = [*PLOT_IMPORTS, "import pipelines.core as dj"]
     if renderer.imports:
         header.append(
@@ -28,12 +28,12 @@ def _script(renderer: _Renderer, body: list[str]) -> str:
     return "\n".join([*header, "", *body, "plt.show()"]) + "\n"
 
 
-def _query(renderer: _Renderer, table: TableName, where: Any) -> list[str]:
+def _query(renderer: CodeRenderer, table: TableName, where: Any) -> list[str]:
     return [f"query = {renderer.table(table)}()", *renderer.restrictions(where)]
 
 
 def histogram_code(table: TableName, where: Any, x: str, bins: int) -> str:
-    renderer = _Renderer()
+    renderer = CodeRenderer()
     body = _query(renderer, table, where)
     body += [
         _as_floats("values", f"query.to_arrays({python_literal(x)})"),
@@ -49,7 +49,7 @@ def histogram_code(table: TableName, where: Any, x: str, bins: int) -> str:
 def points_code(
     table: TableName, where: Any, kind: str, x: str, y: str, group_by: str | None
 ) -> str:
-    renderer = _Renderer()
+    renderer = CodeRenderer()
     body = _query(renderer, table, where)
     names = [x, y] + ([group_by] if group_by else [])
     fetched = ", ".join(python_literal(n) for n in names)
@@ -80,7 +80,7 @@ def points_code(
 
 
 def blob_code(table: TableName, key: dict[str, Any], attribute: str, view: str) -> str:
-    renderer = _Renderer()
+    renderer = CodeRenderer()
     restriction = ", ".join(f"{python_literal(k)}: {python_literal(v)}" for k, v in key.items())
     body = [
         f"value = ({renderer.table(table)} & {{{restriction}}}).fetch1({python_literal(attribute)})",

@@ -24,7 +24,7 @@ LIST_OF_KEYS = 20
 
 
 def render_code(plan: QueryPlan) -> str:
-    return _Renderer().plan(plan)
+    return CodeRenderer().plan(plan)
 
 
 def python_literal(value: Any) -> str:
@@ -41,7 +41,7 @@ def python_literal(value: Any) -> str:
     return repr(value)
 
 
-class _Renderer:
+class CodeRenderer:
     def __init__(self) -> None:
         self.modules: dict[str, str] = {}
         self.imports: set[str] = set()
