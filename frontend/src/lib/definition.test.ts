@@ -5,6 +5,7 @@ import {
   parseLine,
   renderDefinition,
   renderItem,
+  renderedLines,
   starterModel,
   type DefinitionModel,
 } from "./definition";
@@ -229,5 +230,21 @@ describe("whole definitions", () => {
     expect(renderDefinition(starterModel("species", "Lookup"))).toBe("species : varchar(32)\n");
     expect(renderDefinition(starterModel("x", "Computed"))).toBe("# Computed table\n");
     expect(renderDefinition(starterModel("x", "Part", "trials"))).toBe("# trials\n");
+  });
+});
+
+describe("line numbers", () => {
+  it("gives each item its line in the rendered text", () => {
+    const model = parseDefinition("# c\na : int8\n---\nb : int8\nindex(b)\n");
+    model.items.push({ kind: "attribute", name: "k", type: "int8", default: null, comment: "", inKey: true });
+    const text = renderDefinition(model).split("\n");
+    const lines = renderedLines(model);
+    model.items.forEach((item, i) => expect(text[lines[i] - 1]).toBe(renderItem(item)));
+    expect(lines).toEqual([2, 5, 6, 3]);
+  });
+
+  it("matches the parsed lines of canonical text", () => {
+    const model = parseDefinition("a : int8\nb : int8\n---\nc : int8\n");
+    expect(renderedLines(model)).toEqual(model.items.map((item) => item.line));
   });
 });

@@ -307,3 +307,14 @@ export function starterModel(keyName: string, tier: string, comment = ""): Defin
   const type = tier === "Lookup" ? "varchar(32)" : "int32";
   return { comment, items: [newAttribute(true, keyName, type)] };
 }
+
+/** The line of each item in `renderDefinition(model)` (1-based, same order as the items). */
+export function renderedLines(model: DefinitionModel): number[] {
+  const key = model.items.filter((item) => item.inKey);
+  let line = model.comment || key[0]?.kind === "comment" ? 2 : 1;
+  const lines = new Map<DefinitionItem, number>();
+  for (const item of key) lines.set(item, line++);
+  if (model.items.length > key.length) line += 1; // the `---` line
+  for (const item of model.items) if (!item.inKey) lines.set(item, line++);
+  return model.items.map((item) => lines.get(item) ?? 0);
+}
