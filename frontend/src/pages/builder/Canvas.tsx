@@ -27,6 +27,7 @@ const BuilderNode = memo(function BuilderNode(props: NodeProps<TableFlowNode>) {
 });
 const nodeTypes = { table: BuilderNode };
 const PART_GAP = 12;
+const ERROR_LINE = 18;
 
 export interface CanvasProps {
   tables: BuilderTable[];
@@ -39,6 +40,8 @@ export interface CanvasProps {
   onSelect: (key: string | null) => void;
   onConnect: (parentKey: string, childKey: string) => void;
   onMove: (positions: Record<string, { x: number; y: number }>) => void;
+  /** Called after the nodes on screen changed (and were painted). */
+  onRendered?: () => void;
 }
 
 function ErrorBadge({ errors }: { errors: DefinitionError[] }) {
@@ -51,11 +54,19 @@ function ErrorBadge({ errors }: { errors: DefinitionError[] }) {
 }
 
 /** Node sizes; a master grows to hold its parts (parts sit at positions relative to it). */
-function sizesOf(tables: BuilderTable[], diagram: Map<string, DiagramTable>, compact: boolean) {
+function sizesOf(
+  tables: BuilderTable[],
+  diagram: Map<string, DiagramTable>,
+  errors: Map<string, DefinitionError[]>,
+  compact: boolean,
+) {
   const sizes = new Map<string, { width: number; height: number }>();
   for (const table of tables) {
     const drawn = diagram.get(idOf(table));
-    if (drawn) sizes.set(drawn.id, nodeSize(drawn, compact));
+    if (!drawn) continue;
+    const size = nodeSize(drawn, compact);
+    // the error badge takes a line
+    sizes.set(drawn.id, errors.has(drawn.id) ? { ...size, height: size.height + ERROR_LINE } : size);
   }
   for (const part of tables) {
     if (!part.master) continue;
@@ -78,7 +89,7 @@ export function Canvas(props: CanvasProps) {
   const keyOf = useMemo(() => new Map(tables.map((t) => [idOf(t), t.key])), [tables]);
 
   const built = useMemo(() => {
-    const sizes = sizesOf(tables, diagram, compact);
+    const sizes = sizesOf(tables, diagram, errors, compact);
     const ordered = [...tables].sort((a, b) => Number(Boolean(a.master)) - Number(Boolean(b.master)));
     const nodes: TableFlowNode[] = [];
     for (const table of ordered) {
@@ -161,7 +172,12 @@ export function Canvas(props: CanvasProps) {
     if (kept.length) setNodes((current) => applyNodeChanges(kept, current));
   }, []);
 
-  const { onMove, onSelect, onConnect } = props;
+  const { onMove, onSelect, onConnect, onRendered } = props;
+  useEffect(() => {
+    if (!onRendered) return;
+    const frame = window.requestAnimationFrame(onRendered);
+    return () => window.cancelAnimationFrame(frame);
+  }, [nodes, onRendered]);
   const flow = useReactFlow();
   useEffect(() => {
     if (!props.fitSignal) return;

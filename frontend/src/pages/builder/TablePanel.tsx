@@ -59,8 +59,15 @@ export function TablePanel(props: TablePanelProps) {
     const items = [...model.items];
     const moved = items[index].inKey !== item.inKey;
     if (moved) {
+      // into the other section: a foreign key after the foreign keys there, anything else last
       items.splice(index, 1);
-      items.push(item);
+      let at = items.length;
+      if (item.kind === "foreign_key") {
+        const first = items.findIndex((other) => other.inKey === item.inKey);
+        at = first < 0 ? (item.inKey ? 0 : items.length) : first;
+        while (items[at]?.inKey === item.inKey && items[at]?.kind === "foreign_key") at += 1;
+      }
+      items.splice(at, 0, item);
     } else {
       items[index] = item;
     }
