@@ -127,7 +127,9 @@ class PlanItemOut(serializers.Serializer[Any]):
     lossy = serializers.BooleanField(required=False)
     reasons = serializers.ListField(child=serializers.CharField(), required=False)
     refusals = serializers.ListField(child=serializers.CharField(), required=False)
-    rows = serializers.IntegerField(required=False, help_text="Rows a drop discards.")
+    rows = serializers.IntegerField(
+        required=False, help_text="Rows a drop discards, or the rows of the table an alter changes."
+    )
     blocked_by = serializers.ListField(
         child=serializers.CharField(), required=False,
         help_text="Live tables referencing a dropped table that stay defined.",

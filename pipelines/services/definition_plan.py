@@ -40,6 +40,8 @@ class TablePlan:
     #: CREATE statements for the configured backend (what a fresh declaration runs).
     ddl: list[str] = field(default_factory=list)
     alter: AlterPlan | None = None
+    #: Rows of the live table an alter changes (None for creates).
+    rows: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         d = self.draft
@@ -138,7 +140,8 @@ class DefinitionPlan:
             if table.action == "create":
                 items.append({"action": "create", **where, "statements": table.ddl})
             elif table.action == "alter" and table.alter is not None:
-                items.append({"action": "alter", **where, **alter_dict(table.alter)})
+                alter = alter_dict(table.alter)
+                items.append({"action": "alter", **where, **alter, "rows": table.rows})
         items += [{"action": "drop", **drop.as_dict()} for drop in self.drops]
         return {
             "ok": self.ok,
@@ -218,7 +221,8 @@ def _plan_table(
         draft.fail(str(error))
         return TablePlan(draft, "error")
     namespace.add(draft.key, handle)
-    return TablePlan(draft, action, ddl, alter)
+    rows = len(handle) if action == "alter" else None
+    return TablePlan(draft, action, ddl, alter, rows)
 
 
 def live_tables(conn: dj.Connection, schemas: Iterable[str]) -> dict[str, dict[str, str]]:

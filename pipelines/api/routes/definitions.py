@@ -3,6 +3,7 @@
 from django.urls import URLPattern, path
 
 from pipelines.api import definitions as views
+from pipelines.api.definition_code import DefinitionCode
 
 urlpatterns: list[URLPattern] = [
     path("definitions/", views.DefinitionList.as_view(), name="api-definitions"),
@@ -11,6 +12,7 @@ urlpatterns: list[URLPattern] = [
         views.DefinitionValidate.as_view(),
         name="api-definitions-validate",
     ),
+    path("definitions/code/", DefinitionCode.as_view(), name="api-definitions-code"),
     path("definitions/apply/", views.DefinitionApply.as_view(), name="api-definitions-apply"),
     path(
         "definitions/<int:definition_id>/",
