@@ -51,10 +51,12 @@ describe("parentSearch", () => {
       or: [
         { attribute: "subject_id", operator: "=", value: 3 },
         { attribute: "species", operator: "like", value: "%3%" },
-        { attribute: "date_of_birth", operator: "like", value: "%3%" },
       ],
     });
     expect(parentSearch(species, "")).toBeNull();
+    const session = { attributes: [{ name: "session_idx", type: "int16" }, { name: "duration", type: "float64" }] };
+    expect(parentSearch(session, "40000")).toEqual({ attribute: "duration", operator: "=", value: 40000 });
+    expect(parentSearch(session, "1.5")).toEqual({ attribute: "duration", operator: "=", value: 1.5 });
   });
 });
 

@@ -1,5 +1,6 @@
 // The foreign keys of a table, read from the pipeline diagram's edges (attr_map: child attribute ->
 // parent attribute), and the condition that searches a parent's rows for a typed text.
+import { integerRange } from "./forms";
 
 export interface DiagramAttribute {
   name: string;
@@ -50,23 +51,32 @@ export function foreignKeysOf(diagram: Diagram, schema: string, name: string): F
   return found;
 }
 
-const TEXTUAL = /^(varchar|char|enum|text|longtext|mediumtext|tinytext|date|datetime|timestamp|uuid)/i;
+// Dates, times and uuids are compared as values by the server, so only strings are searched.
+const TEXTUAL = /^(varchar|char|enum|text|longtext|mediumtext|tinytext)\b/i;
 const NUMERIC = /^(u?int|tinyint|smallint|mediumint|bigint|integer|float|double|decimal|numeric|real)/i;
+
+/** Whether `term` is a number the attribute's type can hold (else the server refuses it). */
+function fits(type: string, term: string): boolean {
+  if (!/^[+-]?\d+(\.\d+)?$/.test(term)) return false;
+  const range = integerRange(type);
+  if (!range) return true;
+  return /^[+-]?\d+$/.test(term) && BigInt(term) >= range[0] && BigInt(term) <= range[1];
+}
 
 export type Condition =
   | { attribute: string; operator: string; value: unknown }
   | { or: Condition[] };
 
-/** Rows of `parent` matching `text`: a substring of a textual attribute or the value of a
- *  numeric one (null: every row). */
-export function parentSearch(parent: DiagramNode, text: string): Condition | null {
+/** Rows of a table (a parent, or the table itself) matching `text`: a substring of a textual
+ *  attribute or the value of a numeric one (null: every row). */
+export function parentSearch(parent: { attributes: Omit<DiagramAttribute, "in_key">[] }, text: string): Condition | null {
   const term = text.trim();
   if (!term) return null;
   const like = `%${term}%`;
   const parts: Condition[] = [];
   for (const attribute of parent.attributes) {
     if (TEXTUAL.test(attribute.type)) parts.push({ attribute: attribute.name, operator: "like", value: like });
-    else if (NUMERIC.test(attribute.type) && /^[+-]?\d+(\.\d+)?$/.test(term))
+    else if (NUMERIC.test(attribute.type) && fits(attribute.type, term))
       parts.push({ attribute: attribute.name, operator: "=", value: Number(term) });
   }
   if (parts.length === 0) return null;

@@ -254,6 +254,7 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
     );
   };
 
+  const errorId = `${label.replace(/\W+/g, "-")}-edit-error`;
   const rows: ReactNode[] = [];
   for (let index = range.start; index < range.end; index += 1) {
     const row = rowAt(index);
@@ -328,7 +329,6 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
     );
   }
 
-  const errorId = `${label.replace(/\W+/g, "-")}-edit-error`;
   return (
     <div className="vgrid-wrap">
       <div

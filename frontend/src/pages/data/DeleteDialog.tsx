@@ -14,9 +14,12 @@ interface Props {
 
 const rowsOf = (count: number) => `${count} ${count === 1 ? "row" : "rows"}`;
 
+/** The tables that lose rows (the preview also lists downstream tables that lose none). */
+const losing = (preview: DeletePreview) => preview.tables.filter((item) => item.rows > 0);
+
 /** "1 Subject row, 2 Session rows" from the preview's tables. */
 export function cascadeSentence(preview: DeletePreview, schema: string): string {
-  const parts = preview.tables.map(
+  const parts = losing(preview).map(
     (item) => `${rowsOf(item.rows)} of ${item.schema === schema ? item.table : `${item.schema}.${item.table}`}`,
   );
   return `This deletes ${parts.join(", ")} (${rowsOf(preview.total)} in all).`;
@@ -80,7 +83,7 @@ export function DeleteDialog({ table, keys, onClose, onDeleted }: Props) {
                 </tr>
               </thead>
               <tbody>
-                {preview.tables.map((item) => (
+                {losing(preview).map((item) => (
                   <tr key={`${item.schema}.${item.table}`}>
                     <td>
                       {item.schema}.{item.table}

@@ -80,7 +80,7 @@ export function FieldInput({ field, text, error, onText, onFile }: Props) {
       );
     }
   }
-  const hint = [attribute.type, attribute.default !== null ? `default ${attribute.default}` : null, attribute.nullable ? "nullable" : null]
+  const hint = [attribute.in_key ? "key" : null, attribute.type, attribute.default !== null ? `default ${attribute.default}` : null, attribute.nullable ? "nullable" : null]
     .filter(Boolean)
     .join(", ");
   return (

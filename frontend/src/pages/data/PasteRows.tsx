@@ -66,7 +66,7 @@ export function PasteRows({ table, fields, onInserted }: Props) {
     try {
       const rows = checked.pasted.parsed.map((parsed) => parsed.row);
       const result = await insertRows(slug, table.schema, table.name, rows, false);
-      setDone(`Inserted ${result.inserted} rows.`);
+      setDone(`Inserted ${result.inserted} ${result.inserted === 1 ? "row" : "rows"}.`);
       setChecked(null);
       setText("");
       onInserted();
@@ -81,7 +81,7 @@ export function PasteRows({ table, fields, onInserted }: Props) {
 
   const badCount = checked ? Object.keys(checked.errors).length : 0;
   return (
-    <section className="paste" aria-label="Paste rows">
+    <section className="paste">
       <label htmlFor="paste-rows">Paste rows</label>
       <p className="muted small">
         Tab-separated, as a spreadsheet copies cells. A first line of attribute names sets the columns; without
@@ -101,7 +101,7 @@ export function PasteRows({ table, fields, onInserted }: Props) {
           Check rows (dry run)
         </button>
         <button type="button" className="primary" onClick={insert} disabled={busy || !checked || badCount > 0}>
-          Insert {checked ? checked.pasted.parsed.length : ""} rows
+          {checked ? `Insert ${checked.pasted.parsed.length} ${checked.pasted.parsed.length === 1 ? "row" : "rows"}` : "Insert rows"}
         </button>
       </div>
       <ErrorMessage error={failure} />

@@ -19,7 +19,7 @@ export function RowReport({ label, errors, columns, texts, count, rowNumber = (i
   const bad = Object.keys(errors).length;
   const summary =
     bad === 0
-      ? `All ${total} rows are good: nothing was written yet.`
+      ? `${total === 1 ? "The row is" : `All ${total} rows are`} good: nothing was written yet.`
       : `${bad} of ${total} rows cannot be inserted; nothing was written.`;
   const reasons = (index: number) =>
     Object.entries(errors[index] ?? {})

@@ -8,7 +8,7 @@ import { ErrorMessage } from "../../components/ErrorMessage";
 import { VirtualGrid, type GridOrder, type GridPage } from "../../components/grid/VirtualGrid";
 import { usePipeline } from "../../components/pipeline";
 import { fieldsOf, parseValue } from "../../lib/forms";
-import { foreignKeysOf, type ForeignKey } from "../../lib/formsForeignKeys";
+import { foreignKeysOf, parentSearch, type ForeignKey } from "../../lib/formsForeignKeys";
 import {
   exportUrl,
   fetchDiagram,
@@ -42,6 +42,17 @@ export function TableView({ schema, name }: Props) {
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [deleting, setDeleting] = useState<Row[] | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [findText, setFindText] = useState("");
+  const [find, setFind] = useState("");
+
+  useEffect(() => {
+    if (findText === find) return;
+    const timer = window.setTimeout(() => {
+      setFind(findText);
+      setTotal(null);
+    }, 250);
+    return () => window.clearTimeout(timer);
+  }, [findText, find]);
 
   useEffect(() => {
     let live = true;
@@ -66,11 +77,12 @@ export function TableView({ schema, name }: Props) {
   const fetchRows = useCallback(
     async (offset: number, limit: number, count: boolean): Promise<GridPage<Row>> => {
       const orderBy = order ? [`${order.descending ? "-" : ""}${order.column}`] : [];
-      const page = await searchRows(slug, schema, name, { order_by: orderBy, limit, offset, count });
+      const where = table ? parentSearch(table, find) : null;
+      const page = await searchRows(slug, schema, name, { where, order_by: orderBy, limit, offset, count });
       setGridFailure(null);
       return { rows: page.rows, total: page.count };
     },
-    [slug, schema, name, order],
+    [slug, schema, name, order, table, find],
   );
 
   const onEdit = useCallback(
@@ -114,7 +126,7 @@ export function TableView({ schema, name }: Props) {
         </h2>
         <span className={`tier-badge tier-${table.tier}`}>{table.tier}</span>
         <span className="muted" aria-live="polite">
-          {total === null ? "" : `${total.toLocaleString()} rows`}
+          {total === null || find ? "" : `${total.toLocaleString()} rows`}
         </span>
         <span className="spacer" />
         <a className="button-link" href={exportUrl(slug, schema, name)} download>
@@ -139,13 +151,23 @@ export function TableView({ schema, name }: Props) {
       )}
       <div className="table-body">
         <div className="table-grid">
+          <div className="row grid-tools">
+            <input
+              type="search"
+              aria-label="Find rows"
+              placeholder="Find rows (text, or a number)…"
+              value={findText}
+              onChange={(event) => setFindText(event.target.value)}
+            />
+            {find && total !== null && <span className="muted">{total.toLocaleString()} matching</span>}
+          </div>
           <ErrorMessage error={gridFailure} />
           <VirtualGrid<Row>
             label={`Rows of ${table.name}`}
             columns={columns}
             fetchRows={fetchRows}
             rowKey={(row) => keyText(table, row)}
-            reloadKey={`${schema}.${name}:${reload}`}
+            reloadKey={`${schema}.${name}:${reload}:${find}`}
             height={canEnter ? 360 : 560}
             order={order}
             onOrderChange={setOrder}

@@ -29,7 +29,7 @@ export function UploadRows({ table, onInserted }: Props) {
       if (dryRun) setReport(result);
       else {
         setReport(null);
-        setDone(`Inserted ${result.inserted} rows from ${file.name}.`);
+        setDone(`Inserted ${result.inserted} ${result.inserted === 1 ? "row" : "rows"} from ${file.name}.`);
         onInserted();
       }
     } catch (problem) {
@@ -44,7 +44,7 @@ export function UploadRows({ table, onInserted }: Props) {
   const errors = Object.fromEntries((report?.errors ?? []).map((item) => [item.index, item.errors]));
   const csv = file ? !file.name.toLowerCase().endsWith(".json") : true;
   return (
-    <section className="upload" aria-label="Upload rows">
+    <section className="upload">
       <label htmlFor="upload-rows">CSV or JSON file</label>
       <p className="muted small">
         CSV: a header of attribute names, an empty cell is null. JSON: a list of rows.
