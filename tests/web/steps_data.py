@@ -4,6 +4,7 @@ of the page and by walks through the whole app."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import quote
 
 from playwright.sync_api import Locator, Page, expect
@@ -49,7 +50,7 @@ def enter_row(
     page: Page,
     table: str,
     values: dict[str, str],
-    parents: list[tuple[str, str, str, str]] = (),  # type: ignore[assignment]
+    parents: Sequence[tuple[str, str, str, str]] = (),
 ) -> None:
     """Fill the form of ``table`` (``parents``: ``(label, parent, search, shows)`` per foreign
     key), insert the row and wait for the confirmation."""
@@ -67,6 +68,16 @@ def paste_rows(page: Page, text: str) -> None:
         summary.click()
     page.get_by_label("Paste rows", exact=True).fill(text)
     page.get_by_role("button", name="Check rows (dry run)").click()
+
+
+def upload_rows(page: Page, filename: str, content: str) -> None:
+    """Choose a CSV or JSON file of rows and run the dry run (the report shows below)."""
+    if page.get_by_label("CSV or JSON file").is_hidden():
+        page.get_by_text("Upload a CSV or JSON file").click()
+    page.get_by_label("CSV or JSON file").set_input_files(
+        files=[{"name": filename, "mimeType": "text/csv", "buffer": content.encode()}]
+    )
+    page.get_by_role("button", name="Check file (dry run)").click()
 
 
 def edit_cell(page: Page, row: Locator, column: str, text: str) -> None:

@@ -24,6 +24,7 @@ from tests.web.steps_data import (
     paste_rows,
     rows_api,
     rows_grid,
+    upload_rows,
 )
 
 SUBJECTS = rows_api("demo", "demo", "Subject")
@@ -102,11 +103,29 @@ def test_entry_form_paste_and_inline_edit(web: WebStack) -> None:
     assert len(sessions_of(web, page, subject_id)) == 1
 
     # Without the bad line the dry run passes, and Insert writes the row.
-    paste_rows(page, f"subject_id\tsession_idx\tsession_date\tduration\n{subject_id}\t1\t2026-06-08\t3.5")
+    paste_rows(
+        page, f"subject_id\tsession_idx\tsession_date\tduration\n{subject_id}\t1\t2026-06-08\t3.5"
+    )
     expect(page.get_by_text("The row is good: nothing was written yet.")).to_be_visible()
     page.get_by_role("button", name="Insert 1 row", exact=True).click()
     expect(page.get_by_role("status").filter(has_text="Inserted 1 row.")).to_be_visible()
     assert len(sessions_of(web, page, subject_id)) == 2
+
+    # A CSV file: the dry run names the bad line; a good file goes in.
+    header = "subject_id,session_idx,session_date,duration\n"
+    upload_rows(
+        page, "bad.csv", f"{header}{subject_id},2,2026-06-15,1\n{subject_id},3,2026-02-30,1\n"
+    )
+    expect(page.get_by_text("1 of 2 rows cannot be inserted; nothing was written.")).to_be_visible()
+    expect(page.get_by_role("list", name="File rows")).to_contain_text("Line 3: session_date:")
+    expect(page.get_by_role("button", name="Insert 2 rows from file")).to_be_disabled()
+    upload_rows(page, "good.csv", f"{header}{subject_id},2,2026-06-15,1\n")
+    expect(page.get_by_text("The row is good: nothing was written yet.")).to_be_visible()
+    page.get_by_role("button", name="Insert 1 row from file").click()
+    expect(
+        page.get_by_role("status").filter(has_text="Inserted 1 row from good.csv.")
+    ).to_be_visible()
+    assert len(sessions_of(web, page, subject_id)) == 3
 
     # Inline correction of a secondary attribute: a bad value is refused, a good one saved.
     find_rows(page, str(subject_id))
@@ -119,15 +138,23 @@ def test_entry_form_paste_and_inline_edit(web: WebStack) -> None:
     edit_cell_box.press("Enter")
     expect(session.locator('[data-column="duration"]')).to_have_text("4.25")
     durations = sorted(s["duration"] for s in sessions_of(web, page, subject_id))
-    assert durations == [2.5, 4.25]
+    assert durations == [1.0, 2.5, 4.25]
     page.context.close()
 
 
 def test_delete_shows_the_cascade_then_deletes(web: WebStack) -> None:
     page = web.page("operator")
     subject_id = new_subject_id()
-    web.api_as(page, "POST", SUBJECTS, {"rows": [
-        {"subject_id": subject_id, "species": "Mus musculus", "date_of_birth": "2026-01-01"}]})
+    web.api_as(
+        page,
+        "POST",
+        SUBJECTS,
+        {
+            "rows": [
+                {"subject_id": subject_id, "species": "Mus musculus", "date_of_birth": "2026-01-01"}
+            ]
+        },
+    )
     web.api_as(page, "POST", SESSIONS, {"rows": [
         {"subject_id": subject_id, "session_idx": i, "session_date": "2026-06-01", "duration": 2.0}
         for i in range(3)]})  # fmt: skip
@@ -136,7 +163,9 @@ def test_delete_shows_the_cascade_then_deletes(web: WebStack) -> None:
     expect(page.get_by_role("button", name="Insert row")).to_have_count(1)
     find_rows(page, str(subject_id))
     row = grid_row(page, "subject_id", str(subject_id))
-    delete_with_preview(page, [row], "This deletes 1 row of Subject, 3 rows of Session (4 rows in all).")
+    delete_with_preview(
+        page, [row], "This deletes 1 row of Subject, 3 rows of Session (4 rows in all)."
+    )
     dialog = page.get_by_role("dialog")
     expect(dialog.get_by_role("row").filter(has_text="demo.Session")).to_contain_text("3")
     screenshot(page, "delete-preview")
@@ -165,7 +194,9 @@ def test_viewers_and_computed_tables_are_read_only(web: WebStack) -> None:
 
     page = web.page("entry")
     open_table(page, "demo", "SpikeRate")
-    expect(page.get_by_text("its rows come from populate, so they are read-only here")).to_be_visible()
+    expect(
+        page.get_by_text("its rows come from populate, so they are read-only here")
+    ).to_be_visible()
     expect(page.get_by_role("button", name="Insert row")).to_have_count(0)
     page.context.close()
 

@@ -68,7 +68,7 @@ export function UploadRows({ table, onInserted }: Props) {
           onClick={() => send(false)}
           disabled={busy || !report || report.errors.length > 0}
         >
-          Insert {report ? report.count : ""} rows from file
+          {report ? `Insert ${report.count} ${report.count === 1 ? "row" : "rows"} from file` : "Insert rows from file"}
         </button>
       </div>
       <ErrorMessage error={failure} />
