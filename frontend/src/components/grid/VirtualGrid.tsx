@@ -2,8 +2,9 @@
 // rows on screen (and a few either side) are in the DOM, and the pages under them are fetched when
 // the scrolling settles. Optional: row selection with checkboxes, ordering by a column, and
 // editing a cell in place (double-click, or Enter on the active cell; Enter saves, Escape cancels).
+// Keyboard: arrows, Page Up/Down, Home/End move the active cell; Space selects its row.
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
-import { PageCache, pagesOf, visibleRange } from "./paging";
+import { PageCache, pagesOf, scrollScale, visibleRange } from "./paging";
 import "./grid.css";
 
 export interface GridColumn<Row> {
@@ -139,7 +140,11 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
     load(0, true);
   }, [cache, load, reloadKey, order]);
 
-  const range = visibleRange(scrollTop, height - rowHeight, rowHeight, total ?? 0);
+  const bodyHeight = height - rowHeight;
+  const scale = scrollScale(total ?? 0, rowHeight, bodyHeight);
+  // Where the rows are scrolled to (differs from scrollTop only past the browser's height limit).
+  const rowsTop = scrollTop * scale.ratio;
+  const range = visibleRange(rowsTop, bodyHeight, rowHeight, total ?? 0);
   const missing = pagesOf(range, pageSize).filter((page) => !cache.has(page));
   const missingKey = missing.join(",");
 
@@ -183,9 +188,8 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
     const element = viewport.current;
     if (!element) return;
     const top = index * rowHeight;
-    const bodyHeight = height - rowHeight;
-    if (top < element.scrollTop) element.scrollTop = top;
-    else if (top + rowHeight > element.scrollTop + bodyHeight) element.scrollTop = top + rowHeight - bodyHeight;
+    if (top < rowsTop) element.scrollTop = top / scale.ratio;
+    else if (top + rowHeight > rowsTop + bodyHeight) element.scrollTop = (top + rowHeight - bodyHeight) / scale.ratio;
   };
 
   const toggle = (key: string) => {
@@ -207,7 +211,12 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
       PageDown: [Math.floor(height / rowHeight) - 1, 0],
       PageUp: [-(Math.floor(height / rowHeight) - 1), 0],
     };
-    if (event.key in moves) {
+    if (event.key === "Home" || event.key === "End") {
+      event.preventDefault();
+      const index = event.key === "Home" ? 0 : total - 1;
+      setActive({ index, column: current.column });
+      scrollToRow(index);
+    } else if (event.key in moves) {
       event.preventDefault();
       const [down, right] = moves[event.key];
       const index = Math.max(0, Math.min(total - 1, current.index + down));
@@ -267,7 +276,7 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
         aria-rowindex={index + 2}
         aria-selected={onSelectedChange ? isSelected : undefined}
         className={`vgrid-row${row ? "" : " vgrid-loading"}${isSelected ? " vgrid-selected" : ""}`}
-        style={{ transform: `translateY(${index * rowHeight}px)`, height: rowHeight, width }}
+        style={{ transform: `translateY(${scrollTop + index * rowHeight - rowsTop}px)`, height: rowHeight, width }}
       >
         {onSelectedChange && (
           <div role="gridcell" className="vgrid-cell vgrid-check" style={{ width: SELECT_WIDTH }}>
@@ -351,7 +360,7 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
           )}
           {columns.map(headerCell)}
         </div>
-        <div className="vgrid-body" style={{ height: (total ?? 0) * rowHeight, width }}>
+        <div className="vgrid-body" style={{ height: scale.height, width }}>
           {rows}
         </div>
         {total === 0 && <p className="muted vgrid-empty">No rows.</p>}

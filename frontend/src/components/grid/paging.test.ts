@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PageCache, pagesOf, visibleRange } from "./paging";
+import { PageCache, pagesOf, scrollScale, visibleRange } from "./paging";
 
 describe("visibleRange", () => {
   it("covers the viewport plus the overscan, clipped to the rows", () => {
@@ -41,5 +41,19 @@ describe("PageCache", () => {
     cache.set(1, ["a", "b"]);
     cache.replace(3, 2, "B");
     expect(cache.get(1)).toEqual(["a", "B"]);
+  });
+});
+
+describe("scrollScale", () => {
+  it("is 1:1 while the rows fit the browser's height limit", () => {
+    expect(scrollScale(100_000, 28, 400)).toEqual({ height: 2_800_000, ratio: 1 });
+  });
+  it("compresses the scroll of tens of millions of rows so the last row is reachable", () => {
+    const scale = scrollScale(50_000_000, 28, 400);
+    expect(scale.height).toBe(8_000_000);
+    // Scrolled to the end, the rows' offset is the last screenful.
+    const lastTop = (scale.height - 400) * scale.ratio;
+    expect(lastTop).toBeCloseTo(50_000_000 * 28 - 400, 0);
+    expect(visibleRange(lastTop, 400, 28, 50_000_000, 0).end).toBe(50_000_000);
   });
 });

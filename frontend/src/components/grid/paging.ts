@@ -80,3 +80,21 @@ export class PageCache<Row> {
     this.pages.clear();
   }
 }
+
+/** Browsers cap an element's height (about 33 million px in Chromium): past `maxPx` the scroll
+ *  area stays `maxPx` tall and one px of scrolling moves `ratio` px through the rows. */
+export const MAX_SCROLL_PX = 8_000_000;
+
+export interface ScrollScale {
+  /** Height of the scrolling area, px. */
+  height: number;
+  /** Row px per scrolled px (1 when the rows fit). */
+  ratio: number;
+}
+
+export function scrollScale(total: number, rowHeight: number, viewport: number, maxPx = MAX_SCROLL_PX): ScrollScale {
+  const rows = Math.max(0, total) * rowHeight;
+  if (rows <= maxPx) return { height: rows, ratio: 1 };
+  const room = Math.max(1, maxPx - viewport);
+  return { height: maxPx, ratio: Math.max(1, (rows - viewport) / room) };
+}
