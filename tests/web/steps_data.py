@@ -26,9 +26,12 @@ def grid_row(page: Page, column: str, value: str) -> Locator:
 
 
 def find_rows(page: Page, text: str) -> None:
-    """Narrow the grid to rows matching ``text`` (and wait until it has)."""
+    """Narrow the grid to rows matching ``text`` (and wait until it has); "" shows every row."""
     page.get_by_label("Find rows").fill(text)
-    expect(page.get_by_text(re.compile(r"\d+ matching"))).to_be_visible()
+    if text:
+        expect(page.get_by_text(re.compile(r"\d+ matching"))).to_be_visible()
+    else:
+        expect(page.get_by_text(re.compile(r"^[\d,]+ rows$"))).to_be_visible()
 
 
 def pick_parent(page: Page, label: str, parent: str, search: str, shows: str) -> None:

@@ -28,6 +28,13 @@ from tests.web.steps_data import (
     upload_rows,
 )
 
+#: True once the species cells on screen are loaded rows around the middle of ``total``.
+MIDDLE_SHOWN = """total => {
+    const cells = [...document.querySelectorAll('[role=gridcell][data-column=species]')];
+    const numbers = cells.map(cell => Number(cell.textContent.split(' ')[1]));
+    return numbers.length > 0 && numbers.every(Number.isFinite)
+        && Math.abs(numbers[Math.floor(numbers.length / 2)] - total / 2) < total / 1000;
+}"""
 SUBJECTS = rows_api("demo", "demo", "Subject")
 SESSIONS = rows_api("demo", "demo", "Session")
 
@@ -175,6 +182,25 @@ def test_delete_shows_the_cascade_then_deletes(web: WebStack) -> None:
     assert sessions_of(web, page, subject_id) == []
     where = {"attribute": "subject_id", "operator": "=", "value": subject_id}
     assert web.api_as(page, "POST", SUBJECTS + "search/", {"where": where})["rows"] == []
+
+    # A refused delete (answered by a stand-in preview): the reason shows, nothing can be confirmed.
+    refusal = "Deleting these rows would leave SpikeRate without its parts."
+    preview = {
+        "tables": [{"schema": "demo", "table": "Subject", "rows": 1}], "total": 1,
+        "refusal": refusal, "token": None, "expires_at": None,
+    }  # fmt: skip
+    page.route(
+        "**/tables/demo/Subject/rows/delete-preview/", lambda route: route.fulfill(json=preview)
+    )
+    find_rows(page, "")
+    demo_subject = grid_row(page, "subject_id", "1")
+    delete_with_preview(page, [demo_subject], "This deletes 1 row of Subject (1 row in all).")
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_role("alert")).to_contain_text(refusal)
+    expect(dialog.get_by_role("button", name="Delete 1 row")).to_be_disabled()
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    expect(demo_subject).to_have_count(1)
     page.context.close()
 
 
@@ -245,11 +271,10 @@ def test_grid_scrolls_a_hundred_thousand_rows_rendering_only_the_visible_ones(
     expect(grid_row(page, "species", last)).to_be_visible()
     assert rendered.count() < 60
     grid.evaluate("element => { element.scrollTop = element.scrollHeight / 2; }")
-    expect(grid.locator(".vgrid-loading")).to_have_count(0)
+    page.wait_for_function(MIDDLE_SHOWN, arg=total)  # the rows in the middle, loaded
     shown = grid.locator('[role="gridcell"][data-column="species"]').all_inner_texts()
     numbers = [int(text.split()[1]) for text in shown]
     assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))  # contiguous rows
-    assert abs(numbers[len(numbers) // 2] - total // 2) < total // 1000  # the middle of the rows
     assert rendered.count() < 60
     assert len(asked) <= 10, asked  # the first page, and the pages under each stop
     page.context.close()

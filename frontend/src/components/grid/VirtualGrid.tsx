@@ -4,6 +4,8 @@
 // editing a cell in place (double-click, or Enter on the active cell; Enter saves, Escape cancels).
 // Keyboard: arrows, Page Up/Down, Home/End move the active cell; Space selects its row.
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { CellEditor } from "./CellEditor";
+import { moved } from "./keys";
 import { PageCache, pagesOf, scrollScale, visibleRange } from "./paging";
 import "./grid.css";
 
@@ -203,26 +205,11 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (editing || total === null || total === 0) return;
     const current = active ?? { index: range.start, column: 0 };
-    const moves: Record<string, [number, number]> = {
-      ArrowDown: [1, 0],
-      ArrowUp: [-1, 0],
-      ArrowRight: [0, 1],
-      ArrowLeft: [0, -1],
-      PageDown: [Math.floor(height / rowHeight) - 1, 0],
-      PageUp: [-(Math.floor(height / rowHeight) - 1), 0],
-    };
-    if (event.key === "Home" || event.key === "End") {
+    const next = moved(event.key, current, total, columns.length, Math.floor(bodyHeight / rowHeight) - 1);
+    if (next) {
       event.preventDefault();
-      const index = event.key === "Home" ? 0 : total - 1;
-      setActive({ index, column: current.column });
-      scrollToRow(index);
-    } else if (event.key in moves) {
-      event.preventDefault();
-      const [down, right] = moves[event.key];
-      const index = Math.max(0, Math.min(total - 1, current.index + down));
-      const column = Math.max(0, Math.min(columns.length - 1, current.column + right));
-      setActive({ index, column });
-      scrollToRow(index);
+      setActive(next);
+      scrollToRow(next.index);
     } else if (event.key === "Enter" || event.key === "F2") {
       event.preventDefault();
       startEdit(current.index, current.column);
@@ -263,7 +250,10 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
     );
   };
 
-  const errorId = `${label.replace(/\W+/g, "-")}-edit-error`;
+  const idBase = label.replace(/\W+/g, "-");
+  const errorId = `${idBase}-edit-error`;
+  const activeId = `${idBase}-active-cell`;
+  const activeShown = active !== null && active.index >= range.start && active.index < range.end;
   const rows: ReactNode[] = [];
   for (let index = range.start; index < range.end; index += 1) {
     const row = rowAt(index);
@@ -298,6 +288,7 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
             <div
               key={column.id}
               role="gridcell"
+              id={isActive ? activeId : undefined}
               data-column={column.id}
               aria-readonly={onEdit && !column.editable ? true : undefined}
               className={`vgrid-cell${isActive ? " vgrid-active" : ""}${column.editable && onEdit ? " vgrid-editable" : ""}`}
@@ -306,26 +297,19 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
               onDoubleClick={() => startEdit(index, columnIndex)}
             >
               {isEditing && editing ? (
-                <>
-                  <input
-                    className="vgrid-input"
-                    aria-label={`Edit ${column.label}`}
-                    aria-invalid={editing.error ? true : undefined}
-                    aria-describedby={editing.error ? errorId : undefined}
-                    autoFocus
-                    value={editing.text}
-                    disabled={editing.saving}
-                    onChange={(event) => setEditing({ ...editing, text: event.target.value, error: null })}
-                    onKeyDown={(event) => {
-                      event.stopPropagation();
-                      if (event.key === "Enter") void saveEdit();
-                      if (event.key === "Escape") {
-                        setEditing(null);
-                        viewport.current?.focus();
-                      }
-                    }}
-                  />
-                </>
+                <CellEditor
+                  label={column.label}
+                  text={editing.text}
+                  error={editing.error}
+                  errorId={errorId}
+                  saving={editing.saving}
+                  onText={(text) => setEditing({ ...editing, text, error: null })}
+                  onSave={() => void saveEdit()}
+                  onCancel={() => {
+                    setEditing(null);
+                    viewport.current?.focus();
+                  }}
+                />
               ) : row ? (
                 column.render ? column.render(row) : plainText((row as Record<string, unknown>)[column.id])
               ) : (
@@ -347,6 +331,7 @@ export function VirtualGrid<Row extends object>(props: VirtualGridProps<Row>) {
         aria-label={label}
         aria-rowcount={total === null ? -1 : total + 1}
         aria-colcount={columns.length + (onSelectedChange ? 1 : 0)}
+        aria-activedescendant={activeShown ? activeId : undefined}
         tabIndex={0}
         style={{ height }}
         onScroll={(event) => setScrollTop(event.currentTarget.scrollTop)}

@@ -10,6 +10,15 @@ interface Props {
   onFile: (file: File | null) => void;
 }
 
+/** The input type and step of each typed control (others are text boxes). */
+const INPUTS: Partial<Record<Field["control"], [string, number | "any" | undefined]>> = {
+  integer: ["number", 1],
+  float: ["number", "any"],
+  date: ["date", undefined],
+  datetime: ["datetime-local", 1],
+  time: ["time", 1],
+};
+
 function numberBounds(field: Field): { min?: string; max?: string } {
   if (field.control !== "integer" || field.min === undefined || field.max === undefined) return {};
   // Number inputs cannot hold 64-bit bounds exactly; the check in forms.ts does.
@@ -57,21 +66,12 @@ export function FieldInput({ field, text, error, onText, onFile }: Props) {
       control = <input {...common} disabled value="" placeholder="not entered here" readOnly />;
       break;
     default: {
-      const type =
-        field.control === "integer" || field.control === "float"
-          ? "number"
-          : field.control === "date"
-            ? "date"
-            : field.control === "datetime"
-              ? "datetime-local"
-              : field.control === "time"
-                ? "time"
-                : "text";
+      const [type, step] = INPUTS[field.control] ?? ["text", undefined];
       control = (
         <input
           {...common}
           type={type}
-          step={field.control === "integer" ? 1 : field.control === "float" ? "any" : field.control === "datetime" || field.control === "time" ? 1 : undefined}
+          step={step}
           {...numberBounds(field)}
           maxLength={field.maxLength}
           value={text}
