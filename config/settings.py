@@ -202,6 +202,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Pipelines, table definitions, populate runs and their rows.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # One name for the role choices wherever a role is read or written.
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "accounts.roles.Role"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "pipelines.api.openapi.add_error_responses",

@@ -21,7 +21,13 @@ from rest_framework.views import APIView
 from accounts.roles import Role
 from pipelines.api.access import pipeline_for
 from pipelines.api.csv_renderer import CSVRenderer, JsonErrors
-from pipelines.api.query_serializers import QUERY_EXAMPLES, CodeOut, DiagramOut, QueryOut, QuerySpec
+from pipelines.api.query_serializers import (
+    QUERY_EXAMPLES,
+    DiagramOut,
+    QueryCodeOut,
+    QueryOut,
+    QuerySpec,
+)
 from pipelines.services.diagram import diagram_get
 from pipelines.services.queries import query_code, query_run
 
@@ -76,7 +82,7 @@ class QueryCode(APIView):
 
     @extend_schema(
         request=QuerySpec,
-        responses=CodeOut,
+        responses=QueryCodeOut,
         examples=QUERY_EXAMPLES[:3],
         description="The Python (pipelines.core) that runs the spec; nothing is fetched.",
     )

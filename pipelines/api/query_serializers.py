@@ -112,11 +112,11 @@ class QueryOut(serializers.Serializer[Any]):
     code = serializers.CharField(help_text="Python that runs the same query.")
 
 
-class CodeOut(serializers.Serializer[Any]):
+class QueryCodeOut(serializers.Serializer[Any]):
     code = serializers.CharField()
 
 
-class AttributeOut(serializers.Serializer[Any]):
+class DiagramAttributeOut(serializers.Serializer[Any]):
     name = serializers.CharField()
     type = serializers.CharField()
     in_key = serializers.BooleanField()
@@ -133,7 +133,7 @@ class NodeOut(serializers.Serializer[Any]):
     tier = serializers.CharField()
     master = serializers.CharField(allow_null=True, help_text="A part's master (its id).")
     primary_key = serializers.ListField(child=serializers.CharField())
-    attributes = AttributeOut(many=True)
+    attributes = DiagramAttributeOut(many=True)
     introduces_dimension = serializers.BooleanField()
     rows = serializers.IntegerField(allow_null=True)
 

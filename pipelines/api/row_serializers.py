@@ -36,7 +36,7 @@ def _values(**kwargs: Any) -> serializers.DictField:
     )
 
 
-class AttributeOut(serializers.Serializer[Any]):
+class HeadingAttributeOut(serializers.Serializer[Any]):
     name = serializers.CharField()
     type = serializers.CharField(help_text="The declared type (int32, varchar(20), <attach>…).")
     sql_type = serializers.CharField()
@@ -69,7 +69,7 @@ class TableOut(serializers.Serializer[Any]):
         help_text="Rows may be entered and corrected (Manual and Lookup tables and their parts)."
     )
     primary_key = serializers.ListField(child=serializers.CharField())
-    attributes = AttributeOut(many=True)
+    attributes = HeadingAttributeOut(many=True)
 
 
 class TableDetailOut(TableOut):

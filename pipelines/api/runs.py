@@ -19,7 +19,6 @@ from pipelines.api.access import pipeline_for
 from pipelines.api.runs_serializers import (
     ClearedOut,
     ClearIn,
-    CodeOut,
     EventPage,
     EventsQuery,
     IgnoreIn,
@@ -27,6 +26,7 @@ from pipelines.api.runs_serializers import (
     RetryIn,
     RunIn,
     RunOut,
+    TableCodeOut,
     TableStatusOut,
     WorkerOut,
 )
@@ -148,10 +148,12 @@ class WorkerList(APIView):
 class TableCode(APIView):
     """The registered make code of a table, or the module skeleton to write."""
 
-    @extend_schema(responses=CodeOut)
+    @extend_schema(responses=TableCodeOut)
     def get(self, request: Request, slug: str, schema: str, table: str) -> Response:
         pipeline, _ = pipeline_for(request, slug)
-        return Response(CodeOut(table_code(pipeline=pipeline, schema=schema, table=table)).data)
+        return Response(
+            TableCodeOut(table_code(pipeline=pipeline, schema=schema, table=table)).data
+        )
 
 
 class JobErrors(APIView):

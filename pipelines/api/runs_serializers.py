@@ -107,7 +107,7 @@ class WorkerOut(serializers.Serializer[Any]):
     seconds_since_seen = serializers.FloatField()
 
 
-class CodeOut(serializers.Serializer[Any]):
+class TableCodeOut(serializers.Serializer[Any]):
     registered = serializers.BooleanField()
     module = serializers.CharField(allow_null=True)
     version = serializers.CharField(allow_null=True)

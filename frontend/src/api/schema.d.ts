@@ -149,6 +149,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/pipelines/{slug}/definitions/code/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["pipelines_definitions_code_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/pipelines/{slug}/definitions/validate/": {
         parameters: {
             query?: never;
@@ -241,6 +257,23 @@ export interface paths {
         put: operations["pipelines_members_update"];
         post?: never;
         delete: operations["pipelines_members_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/pipelines/{slug}/plot/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description A histogram of a numeric attribute, a scatter or line plot of two (one series per group), or one row's <blob> array as lines or a heat map, with its shape and summary. Large data are binned or down-sampled here. Errors name the place in error.details.at. */
+        post: operations["pipelines_plot_create"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -709,14 +742,6 @@ export interface components {
              */
             allow_data_loss: boolean;
         };
-        AttributeOut: {
-            name: string;
-            type: string;
-            in_key: boolean;
-            nullable: boolean;
-            default: string | null;
-            comment: string;
-        };
         AuditOut: {
             readonly id: number;
             /** Format: date-time */
@@ -733,13 +758,6 @@ export interface components {
         };
         ClearedOut: {
             cleared: number;
-        };
-        CodeOut: {
-            registered: boolean;
-            module: string | null;
-            version: string | null;
-            /** @description Without registered code: the module to write. */
-            skeleton: string | null;
         };
         ColumnOut: {
             name: string;
@@ -767,6 +785,12 @@ export interface components {
         Credentials: {
             username: string;
             password: string;
+        };
+        DefinitionCodeOut: {
+            /** @description A file name for the module. */
+            filename: string;
+            /** @description Python source declaring every defined table. */
+            code: string;
         };
         DefinitionIn: {
             schema: string;
@@ -838,6 +862,14 @@ export interface components {
             /** Format: date-time */
             expires_at: string | null;
         };
+        DiagramAttributeOut: {
+            name: string;
+            type: string;
+            in_key: boolean;
+            nullable: boolean;
+            default: string | null;
+            comment: string;
+        };
         DiagramOut: {
             schemas: string[];
             direction: string;
@@ -864,6 +896,13 @@ export interface components {
             };
             part_of_master: boolean;
         };
+        /**
+         * @description * `value` - value
+         *     * `file` - file
+         *     * `none` - none
+         * @enum {string}
+         */
+        EntryEnum: "value" | "file" | "none";
         ErrorOut: {
             schema: string;
             class_name: string;
@@ -904,10 +943,50 @@ export interface components {
          * @enum {string}
          */
         FunctionEnum: "count" | "count_distinct" | "sum" | "avg" | "min" | "max" | "std" | "variance";
+        HeadingAttributeOut: {
+            name: string;
+            /** @description The declared type (int32, varchar(20), <attach>…). */
+            type: string;
+            sql_type: string;
+            /** @description plain, bool, json, bytes, or the codec's name (blob, attach, hash, …). */
+            kind: string;
+            /**
+             * @description value: shown; bytes: a placeholder with a download link; store: object-store metadata; raw: the stored value of a codec the portal does not decode.
+             *
+             *     * `value` - value
+             *     * `bytes` - bytes
+             *     * `store` - store
+             *     * `raw` - raw
+             */
+            storage: components["schemas"]["StorageEnum"];
+            /**
+             * @description How a value is entered: a JSON value, a file object, or not through the portal.
+             *
+             *     * `value` - value
+             *     * `file` - file
+             *     * `none` - none
+             */
+            entry: components["schemas"]["EntryEnum"];
+            in_key: boolean;
+            nullable: boolean;
+            default: string | null;
+            autoincrement: boolean;
+            comment: string;
+            enum: string[] | null;
+        };
         /** @description Refuses fields it does not know, so a misspelt option is an error, not ignored. */
         IgnoreIn: {
             /** @description The key's attributes, e.g. {"session_id": 3}. */
             key: unknown;
+        };
+        ImageOut: {
+            rows: number;
+            cols: number;
+            /** @description Array rows averaged into one cell. */
+            row_step: number;
+            /** @description Array columns averaged into one cell. */
+            col_step: number;
+            values: (number | null)[][];
         };
         ImportIn: {
             schema: string;
@@ -938,6 +1017,8 @@ export interface components {
             /** @description The exception's type. */
             error: string;
             message: string;
+            /** @description Where the make failed (empty if none was stored). */
+            traceback: string;
             /** Format: date-time */
             time: string | null;
             worker: string;
@@ -954,14 +1035,20 @@ export interface components {
             left: boolean;
         };
         /**
-         * @description * `owner` - Owner
-         *     * `maintainer` - Maintainer
-         *     * `operator` - Operator
-         *     * `entry` - Entry
-         *     * `viewer` - Viewer
+         * @description * `histogram` - histogram
+         *     * `scatter` - scatter
+         *     * `line` - line
+         *     * `blob` - blob
          * @enum {string}
          */
-        MaxRoleEnum: "owner" | "maintainer" | "operator" | "entry" | "viewer";
+        KindEnum: "histogram" | "scatter" | "line" | "blob";
+        LineOut: {
+            /** @description The row of the array. */
+            index: number;
+            /** @description Sample indices. */
+            x: number[];
+            y: (number | null)[];
+        };
         Me: {
             username: string;
             is_staff: boolean;
@@ -986,7 +1073,7 @@ export interface components {
             /** @description A part's master (its id). */
             master: string | null;
             primary_key: string[];
-            attributes: components["schemas"]["AttributeOut"][];
+            attributes: components["schemas"]["DiagramAttributeOut"][];
             introduces_dimension: boolean;
             rows: number | null;
         };
@@ -1047,7 +1134,7 @@ export interface components {
             lossy?: boolean;
             reasons?: string[];
             refusals?: string[];
-            /** @description Rows a drop discards. */
+            /** @description Rows a drop discards, or the rows of the table an alter changes. */
             rows?: number;
             /** @description Live tables referencing a dropped table that stay defined. */
             blocked_by?: string[];
@@ -1059,6 +1146,70 @@ export interface components {
          * @enum {string}
          */
         PlanItemOutActionEnum: "create" | "alter" | "drop";
+        PlotOut: {
+            kind: components["schemas"]["KindEnum"];
+            /** @description Python (pipelines.core, matplotlib) for the plot. */
+            code: string;
+            x?: string;
+            y?: string;
+            group_by?: string | null;
+            /** @description Rows read. */
+            rows?: number;
+            edges?: number[];
+            counts?: number[];
+            /** @description Rows with no value. */
+            missing?: number;
+            summary?: components["schemas"]["SummaryOut"];
+            /** @description Points sent (scatter, line). */
+            shown?: number;
+            series?: components["schemas"]["SeriesOut"][];
+            attribute?: string;
+            key?: unknown;
+            shape?: number[];
+            dtype?: string;
+            view?: components["schemas"]["ViewEnum"];
+            lines?: components["schemas"]["LineOut"][];
+            image?: components["schemas"]["ImageOut"];
+        };
+        PlotSpec: {
+            /** @description The table whose rows are plotted. */
+            table: components["schemas"]["TableRefSpec"];
+            /**
+             * @description histogram (x), scatter or line (x, y, group_by), blob (key, attribute).
+             *
+             *     * `histogram` - histogram
+             *     * `scatter` - scatter
+             *     * `line` - line
+             *     * `blob` - blob
+             */
+            kind: components["schemas"]["KindEnum"];
+            /** @description A condition tree: {attribute, operator, value} with operator one of = != < <= > >= like, not like, in, not in (value: a list), between (value: [low, high]), is null, is not null (no value); {and: [...]}, {or: [...]}, {not: condition}; or {table: {schema, name}, where: condition} to keep rows that match that table (a semijoin). Values are JSON values, bound as parameters; names are checked against the heading. Not with blob plots. */
+            where?: unknown;
+            /** @description A numeric attribute. */
+            x?: string;
+            /** @description A numeric attribute (scatter, line). */
+            y?: string;
+            /** @description One series per value of this attribute (scatter, line). */
+            group_by?: string;
+            /** @default 30 */
+            bins: number;
+            /**
+             * @description Points sent in all (scatter, line) or per line (blob).
+             * @default 2000
+             */
+            max_points: number;
+            /** @description The row's primary key (blob). */
+            key?: unknown;
+            /** @description A <blob> attribute (blob). */
+            attribute?: string;
+            /**
+             * @description blob: line (a line per row of the array) or image (a heat map); default line for 1-D arrays, image for 2-D ones.
+             *
+             *     * `line` - line
+             *     * `image` - image
+             */
+            view?: components["schemas"]["ViewEnum"];
+        };
         ProjectionSpec: {
             /** @description Attributes kept beside the primary key: a list of names, or "all" (the default). */
             keep?: unknown;
@@ -1068,6 +1219,9 @@ export interface components {
             rename?: {
                 [key: string]: string;
             };
+        };
+        QueryCodeOut: {
+            code: string;
         };
         QueryOut: {
             columns: components["schemas"]["ColumnOut"][];
@@ -1220,6 +1374,14 @@ export interface components {
          * @enum {string}
          */
         RunOutStatusEnum: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        SeriesOut: {
+            /** @description The group's value (null without group_by). */
+            group: unknown;
+            /** @description Rows with both values in this group. */
+            rows: number;
+            x: (number | null)[];
+            y: (number | null)[];
+        };
         /**
          * @description * `working` - working
          *     * `idle` - idle
@@ -1228,6 +1390,29 @@ export interface components {
          * @enum {string}
          */
         StateEnum: "working" | "idle" | "stale" | "lost";
+        /**
+         * @description * `value` - value
+         *     * `bytes` - bytes
+         *     * `store` - store
+         *     * `raw` - raw
+         * @enum {string}
+         */
+        StorageEnum: "value" | "bytes" | "store" | "raw";
+        SummaryOut: {
+            /** Format: double */
+            min: number | null;
+            /** Format: double */
+            max: number | null;
+            /** Format: double */
+            mean: number | null;
+        };
+        TableCodeOut: {
+            registered: boolean;
+            module: string | null;
+            version: string | null;
+            /** @description Without registered code: the module to write. */
+            skeleton: string | null;
+        };
         TableDetailOut: {
             schema: string;
             /** @description The class name: Session, or Session.Trial for a part. */
@@ -1238,7 +1423,7 @@ export interface components {
             /** @description Rows may be entered and corrected (Manual and Lookup tables and their parts). */
             entry: boolean;
             primary_key: string[];
-            attributes: components["schemas"]["AttributeOut"][];
+            attributes: components["schemas"]["HeadingAttributeOut"][];
             /** @description Rows in the table. */
             count: number;
         };
@@ -1252,7 +1437,7 @@ export interface components {
             /** @description Rows may be entered and corrected (Manual and Lookup tables and their parts). */
             entry: boolean;
             primary_key: string[];
-            attributes: components["schemas"]["AttributeOut"][];
+            attributes: components["schemas"]["HeadingAttributeOut"][];
         };
         TableRefSpec: {
             /** @description One of the pipeline's schemas. */
@@ -1315,7 +1500,7 @@ export interface components {
         TokenIn: {
             name: string;
             /** @default viewer */
-            max_role: components["schemas"]["MaxRoleEnum"];
+            max_role: components["schemas"]["RoleEnum"];
             /** @description Slugs of the pipelines the token may act on; empty: all of yours. */
             pipelines?: string[];
             expires_in_days?: number;
@@ -1324,7 +1509,7 @@ export interface components {
             readonly id: number;
             name: string;
             prefix: string;
-            max_role?: components["schemas"]["MaxRoleEnum"];
+            max_role?: components["schemas"]["RoleEnum"];
             readonly pipelines: string[];
             /** Format: date-time */
             created_at?: string;
@@ -1341,7 +1526,7 @@ export interface components {
             readonly id: number;
             name: string;
             prefix: string;
-            max_role?: components["schemas"]["MaxRoleEnum"];
+            max_role?: components["schemas"]["RoleEnum"];
             readonly pipelines: string[];
             /** Format: date-time */
             created_at?: string;
@@ -1363,6 +1548,12 @@ export interface components {
             tables: components["schemas"]["TableReportOut"][];
             plan: components["schemas"]["PlanItemOut"][];
         };
+        /**
+         * @description * `line` - line
+         *     * `image` - image
+         * @enum {string}
+         */
+        ViewEnum: "line" | "image";
         WorkerOut: {
             hostname: string;
             pid: number;
@@ -3090,6 +3281,117 @@ export interface operations {
             };
         };
     };
+    pipelines_definitions_code_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DefinitionCodeOut"];
+                };
+            };
+            /** @description The request is malformed or invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or an invalid, expired or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role on the pipeline does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such pipeline (for this caller), table or object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The method is not allowed here. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with the current state (a duplicate, a changed preview). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The uploaded body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's media type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (sign-in attempts are throttled). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The data database is unavailable or busy. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     pipelines_definitions_validate_create: {
         parameters: {
             query?: never;
@@ -3887,6 +4189,121 @@ export interface operations {
             };
         };
     };
+    pipelines_plot_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                slug: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlotSpec"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlotOut"];
+                };
+            };
+            /** @description The request is malformed or invalid; `details` says where. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No credentials, or an invalid, expired or revoked token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller's role on the pipeline does not allow this. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such pipeline (for this caller), table or object. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The method is not allowed here. */
+            405: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request clashes with the current state (a duplicate, a changed preview). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The uploaded body is too large. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's media type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests (sign-in attempts are throttled). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The data database is unavailable or busy. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     pipelines_populate_code_retrieve: {
         parameters: {
             query?: never;
@@ -3905,7 +4322,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CodeOut"];
+                    "application/json": components["schemas"]["TableCodeOut"];
                 };
             };
             /** @description The request is malformed or invalid; `details` says where. */
@@ -4602,7 +5019,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["CodeOut"];
+                    "application/json": components["schemas"]["QueryCodeOut"];
                 };
             };
             /** @description The request is malformed or invalid; `details` says where. */

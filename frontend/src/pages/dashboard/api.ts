@@ -8,9 +8,9 @@ export type TableStatus = Schema<"TableStatusOut">;
 export type Run = Schema<"RunOut">;
 export type RunStatus = Schema<"RunOutStatusEnum">;
 export type Worker = Schema<"WorkerOut">;
-export type Code = Schema<"CodeOut">;
-/** A failed key; `traceback` when the API provides it. */
-export type JobError = Schema<"JobErrorOut"> & { traceback?: string | null };
+export type Code = Schema<"TableCodeOut">;
+/** A failed key with its exception type, message and traceback. */
+export type JobError = Schema<"JobErrorOut">;
 
 export const ACTIVE_STATUSES: RunStatus[] = ["queued", "running"];
 export const isActive = (run: Run) => ACTIVE_STATUSES.includes(run.status ?? "queued");

@@ -7,6 +7,7 @@ const failure = (error: string, message: string, n: number): JobError => ({
   key: { n },
   error,
   message,
+  traceback: `Traceback (most recent call last):\n${error}: ${message}`,
   time: null,
   worker: "host:1",
 });
