@@ -37,7 +37,7 @@ demo_user = User.objects.get(username="demo")
 demo_user.set_password("pw-demo")
 demo_user.save()
 for name, role in [("operator", "operator"), ("entry", "entry"), ("viewer", "viewer"),
-                   ("newcomer", None)]:
+                   ("newcomer", None), ("walker", None)]:
     user = User.objects.create_user(username=name, password="pw-" + name)
     if role:
         Membership.objects.create(user=user, pipeline=demo, role=role)
