@@ -6,11 +6,21 @@ import { nodeSize, type DiagramEdge, type DiagramTable, type Position } from "./
 type Elk = { layout: (graph: ElkNode) => Promise<ElkNode> };
 let elkInstance: Promise<Elk> | null = null;
 
+/** Start fetching elk now (a page that will lay out calls this while its data loads). */
+export function preloadLayoutEngine(): void {
+  void elk();
+}
+
 function elk(): Promise<Elk> {
   elkInstance ??= import("elkjs/lib/elk.bundled.js").then(
     (module) => new (module.default as unknown as new () => Elk)(),
   );
   return elkInstance;
+}
+
+export interface Layout {
+  positions: Record<string, Position>;
+  sizes: Record<string, { width: number; height: number }>;
 }
 
 const PART_GAP = 12;
@@ -26,7 +36,7 @@ export async function layoutDiagram(
   edges: DiagramEdge[],
   compact = false,
   extraHeight: (table: DiagramTable) => number = () => 0,
-): Promise<{ positions: Record<string, Position>; sizes: Record<string, { width: number; height: number }> }> {
+): Promise<Layout> {
   const sizes: Record<string, { width: number; height: number }> = {};
   const positions: Record<string, Position> = {};
   const partsOf = new Map<string, DiagramTable[]>();

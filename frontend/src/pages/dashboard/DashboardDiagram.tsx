@@ -9,8 +9,8 @@ import {
   type Edge,
   type NodeTypes,
 } from "@xyflow/react";
-import { useEffect, useMemo, useState } from "react";
-import { layoutDiagram } from "../../components/diagram/layout";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { layoutDiagramCached, layoutSignature } from "../../components/diagram/layoutCache";
 import type { Position } from "../../components/diagram/model";
 import { TableNode, type TableFlowNode } from "../../components/diagram/TableNode";
 import type { DiagramOut, Run, TableStatus } from "./api";
@@ -25,12 +25,15 @@ interface Laid {
 }
 
 export function DashboardDiagram({
+  scope,
   diagram,
   status,
   activeRun,
   selected,
   onSelect,
 }: {
+  /** The pipeline: layouts are remembered per pipeline. */
+  scope: string;
   diagram: DiagramOut;
   status: Record<string, TableStatus>;
   activeRun: (schema: string, table: string) => Run | undefined;
@@ -40,15 +43,23 @@ export function DashboardDiagram({
   const tables = useMemo(() => diagramTables(diagram), [diagram]);
   const edges = useMemo(() => diagramEdges(diagram), [diagram]);
   const [laid, setLaid] = useState<Laid | null>(null);
+  // Laid out again only when the diagram's structure changes, not on every refresh of counts.
+  const signature = useMemo(
+    () => layoutSignature(tables, edges, true, () => STATE_LINE_HEIGHT),
+    [tables, edges],
+  );
+  const structure = useRef({ tables, edges });
+  structure.current = { tables, edges };
   useEffect(() => {
     let live = true;
-    void layoutDiagram(tables, edges, true, () => STATE_LINE_HEIGHT).then(
-      (result) => live && setLaid(result),
-    );
+    const current = structure.current;
+    void layoutDiagramCached(
+      `dashboard:${scope}`, current.tables, current.edges, true, () => STATE_LINE_HEIGHT,
+    ).then((result) => live && setLaid(result));
     return () => {
       live = false;
     };
-  }, [tables, edges]);
+  }, [signature, scope]);
 
   const rowsOf = useMemo(
     () => new Map(diagram.nodes.map((node) => [node.id, node.rows ?? null])),

@@ -2,9 +2,11 @@
 // selected table's details (start a run, its errors), the runs with live progress, the workers.
 // Everything stays current over the pipeline's event socket; viewers watch, operators act.
 import "./dashboard.css";
-import { useCallback } from "react";
+import { useCallback, useEffect } from "react";
 import { useSearchParams } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
+import { preloadLayoutEngine } from "../../components/diagram/layout";
+import { hasLayouts } from "../../components/diagram/layoutCache";
 import { usePipeline } from "../../components/pipeline";
 import { atLeast } from "../../api/session";
 import type { Run } from "./api";
@@ -18,6 +20,10 @@ import { WorkersPanel } from "./WorkersPanel";
 
 export default function DashboardPage() {
   const pipeline = usePipeline();
+  // elk downloads while the diagram's data loads, unless this pipeline's layout is remembered.
+  useEffect(() => {
+    if (!hasLayouts(`dashboard:${pipeline.slug}`)) preloadLayoutEngine();
+  }, [pipeline.slug]);
   const board = useDashboard(pipeline.slug);
   const canOperate = atLeast(pipeline.role, "operator");
   // The selected table lives in the URL (?table=schema.Class): a reload or a link keeps it.
@@ -54,6 +60,7 @@ export default function DashboardPage() {
         <ErrorMessage error={board.loadError} />
         {board.diagram ? (
           <DashboardDiagram
+            scope={pipeline.slug}
             diagram={board.diagram}
             status={board.status}
             activeRun={board.activeRun}
