@@ -79,6 +79,7 @@ bench: install
 	$(BIN)/python bench/definition_validate.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/live.py
+	$(BIN)/python bench/web.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache $(WEB)/node_modules $(WEB)/dist
