@@ -17,8 +17,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from accounts.roles import Role
-from pipelines.models import Pipeline
+from pipelines.models import Pipeline, TableDefinition
 from pipelines.services.data import data_connection
+from pipelines.services.definition_import import definition_import
 from pipelines.services.pipelines import membership_set, pipeline_create
 
 from . import pipeline as demo
@@ -36,7 +37,8 @@ class DemoLogin:
 
 
 def demo_load(*, schema: str = "demo", username: str = "demo") -> DemoLogin:
-    """Declare and fill the demo schema, and give the portal its pipeline and user."""
+    """Declare and fill the demo schema, and give the portal its pipeline (with the tables'
+    definitions, for the builder) and user."""
     demo.load_sample_data(data_connection(), schema)
     password = secrets.token_urlsafe(9)
     with transaction.atomic():
@@ -57,4 +59,7 @@ def demo_load(*, schema: str = "demo", username: str = "demo") -> DemoLogin:
             )
         else:
             membership_set(actor=None, pipeline=pipeline, user=user, role=Role.OWNER)
+        # The builder shows the demo's tables as applied definitions (read from the live schema).
+        if not TableDefinition.objects.filter(pipeline=pipeline, schema=schema).exists():
+            definition_import(actor=user, pipeline=pipeline, schema=schema)
     return DemoLogin(pipeline, username, password, len(demo.Subject()), len(demo.Session()))

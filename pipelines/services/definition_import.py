@@ -9,7 +9,6 @@ the starting point (with no DDL: nothing ran).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db import transaction
@@ -23,12 +22,6 @@ from pipelines.services.definitions import snapshot_of
 from pipelines.services.errors import Conflict, Invalid, NotFound
 from pipelines.services.pipelines import SCHEMA_NAME
 from pipelines.services.tables import class_name_of
-
-_REFERENCE = re.compile(
-    r"^->\s*(?:\[[^\]]*\]\s*)?([A-Z][A-Za-z0-9]*(?:\.[A-Z][A-Za-z0-9]*)?)", re.M
-)
-#: Canvas spacing of imported tables: one row per dependency level.
-_COLUMN_WIDTH, _ROW_HEIGHT = 240.0, 160.0
 
 
 @transaction.atomic
@@ -45,12 +38,12 @@ def definition_import(*, actor: Any, pipeline: Pipeline, schema: str) -> list[Ta
         locked.schemas = [*locked.schemas, schema]
         locked.save(update_fields=["schemas"])
     rows: dict[str, TableDefinition] = {}
-    for position, (name, tier, text) in zip(_layout(described), described, strict=True):
+    # No canvas positions: the builder lays never-placed tables out when it first shows them.
+    for name, tier, text in described:
         master = rows.get(name.partition(".")[0]) if tier == Tier.PART else None
         rows[name] = TableDefinition.objects.create(
             pipeline=locked, schema=schema, class_name=name, tier=tier, definition=text,
             master=master, status=TableDefinition.Status.APPLIED, applied_definition=text,
-            position_x=position[0], position_y=position[1],
         )  # fmt: skip
     _record(actor, locked, schema, list(rows.values()))
     pipeline.schemas = locked.schemas
@@ -100,21 +93,6 @@ def _describe(conn: dj.Connection, schema: str) -> list[tuple[str, str, str]]:
 def _referenced_schemas(conn: dj.Connection, schema: str) -> list[str]:
     found = {fk.parent_database for fk in conn.catalog.schema_foreign_keys(schema)}
     return sorted(found - {schema})
-
-
-def _layout(described: list[tuple[str, str, str]]) -> list[tuple[float, float]]:
-    """Canvas positions: one row per level of references, left to right within a row."""
-    level: dict[str, int] = {}
-    columns: dict[int, int] = {}
-    positions = []
-    for name, _, text in described:
-        parents = [level[ref] for ref in _REFERENCE.findall(text) if ref in level]
-        depth = 1 + max(parents) if parents else 0
-        level[name] = depth
-        column = columns.get(depth, 0)
-        columns[depth] = column + 1
-        positions.append((column * _COLUMN_WIDTH, depth * _ROW_HEIGHT))
-    return positions
 
 
 def _record(actor: Any, pipeline: Pipeline, schema: str, rows: list[TableDefinition]) -> None:

@@ -116,10 +116,8 @@ def test_an_imported_schema_validates_as_unchanged(
     assert "-> [nullable] Rig" in TableDefinition.objects.get(class_name="Subject").definition
     pair = TableDefinition.objects.get(class_name="Pair").definition
     assert '-> Subject.proj(buddy="subject_id")' in pair
-    # positions follow the references: Session below Subject, Trial below Session
-    by = {d.class_name: d for d in TableDefinition.objects.all()}
-    assert by["Rig"].position_y < by["Subject"].position_y < by["Session"].position_y
-    assert by["Session"].position_y < by["Session.Trial"].position_y
+    # never placed: the builder lays them out (parents above children, parts in their master)
+    assert {(d.position_x, d.position_y) for d in TableDefinition.objects.all()} == {(0.0, 0.0)}
 
     plan = definition_validate(pipeline=pipeline)
     assert plan.errors == [] and plan.drops == []

@@ -15,7 +15,7 @@ from django.core.management import call_command
 
 import pipelines.demo.pipeline
 from accounts.models import Membership, User
-from pipelines.models import Pipeline
+from pipelines.models import Pipeline, TableDefinition
 from pipelines.services.runs import run_start
 from pipelines.services.runs_worker import run_work
 
@@ -47,8 +47,14 @@ def test_load_demo_prints_a_working_login_and_the_demo_populates_from_the_portal
     assert pipeline.schemas == [data_schema]
     assert Membership.objects.get(pipeline=pipeline, user=user).role == "owner"
     assert "3 subjects and 6 sessions" in printed
+    definitions = TableDefinition.objects.filter(pipeline=pipeline).order_by("class_name")
+    assert [(d.class_name, d.status) for d in definitions] == [
+        (name, "applied")
+        for name in ["Recording", "Session", "Species", "SpikeRate", "SpikeRate.Unit", "Subject"]
+    ]  # the builder shows the demo's tables
     call_command("load_demo", schema=data_schema, stdout=io.StringIO())  # again: same pipeline
     assert Pipeline.objects.count() == 1 and len(demo.Session()) == 6
+    assert TableDefinition.objects.filter(pipeline=pipeline).count() == 6
     assert not User.objects.get(username="demo").check_password(password)  # a fresh password
     for table in ("Recording", "SpikeRate"):
         run = run_start(actor=user, pipeline=pipeline, schema=data_schema, table=table)
