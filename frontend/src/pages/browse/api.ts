@@ -10,9 +10,6 @@ export type QueryResult = Omit<Schema<"QueryOut">, "rows"> & { rows: Record<stri
 export const runQuery = (slug: string, spec: QuerySpec) =>
   post<QueryResult>(`${pipelineApi(slug)}/query/`, spec);
 
-export const queryCode = (slug: string, spec: QuerySpec) =>
-  post<{ code: string }>(`${pipelineApi(slug)}/query/code/`, spec);
-
 /** The rows of the whole query as a CSV file (downloaded by the browser). */
 export async function downloadCsv(slug: string, spec: QuerySpec, filename: string) {
   const response = await apiFetch("POST", `${pipelineApi(slug)}/query/?format=csv`, spec);
