@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
-from tests.web.harness import CHROMIUM, CHROMIUM_ARGS, DEMO_MODULE, WebStack  # noqa: E402
+from tests.web.harness import CHROMIUM, CHROMIUM_ARGS, WebStack, embedded_env  # noqa: E402
 
 DIST = ROOT / "frontend" / "dist"
 
@@ -179,18 +179,8 @@ def main() -> None:
         sync_playwright() as pw,
     ):
         folder = Path(scratch)
-        env = {
-            "DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}",
-            "DATA_DATABASE_URL": f"sqlite:///{folder / 'data.sqlite3'}",
-            "CELERY_BROKER_URL": "filesystem://localhost//",
-            "CELERY_BROKER_FOLDER": str(folder / "broker"),
-            "CHANNEL_LAYER_URL": "",
-            "REDIS_URL": "",
-            "JOINERY_PIPELINE_MODULES": DEMO_MODULE,
-            "JOINERY_LOGIN_RATE": "10000/min",
-        }
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        with WebStack(folder, env) as stack:
+        with WebStack(folder, embedded_env(folder)) as stack:
             stack.browser = browser
             stack.prepare_demo()
             stack.run("-c", WIDE.format(tables=args.tables, rows=args.rows), timeout=600)

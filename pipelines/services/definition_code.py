@@ -17,6 +17,7 @@ from pipelines.models import Pipeline, TableDefinition, Tier
 from pipelines.services.definition_graph import DraftTable, draft_from, prepare
 
 INDENT = "    "
+MAKE_SIGNATURE = f"{INDENT}def make(self, key: dict[str, Any]) -> None:"
 _AUTO_POPULATED = {Tier.COMPUTED, Tier.IMPORTED}
 
 
@@ -35,19 +36,15 @@ def render_module(name: str, schemas: list[str], definitions: list[TableDefiniti
         & set(used)
     )
     lines = [
-        f'"""The tables of the pipeline {_text(name)}, as written by Joinery from its definitions.',
-        "",
-        "Computed and Imported tables have a make() to complete. Declaring a class creates its",
-        "table when it does not exist yet.",
-        '"""',
-        "",
-        "from __future__ import annotations",
-        "",
-        *(["import types"] if shared else []),
-        "from typing import Any",
-        "",
-        "import pipelines.core as dj",
-        "",
+        *module_start(
+            [
+                f"The tables of the pipeline {_text(name)}, as written by Joinery from its definitions.",
+                "",
+                "Computed and Imported tables have a make() to complete. Declaring a class creates its",
+                "table when it does not exist yet.",
+            ],
+            imports=["import types"] if shared else [],
+        ),
         *[f"{variables[s]} = dj.Schema({s!r})" for s in used],
         *[f"{_identifier(s)} = types.SimpleNamespace()  # the classes of {s!r}" for s in shared],
     ]
@@ -104,21 +101,44 @@ def _make(draft: DraftTable, parts: list[DraftTable]) -> list[str]:
         if isinstance(item, AttributeSpec) and not item.in_key
     ]
     lines = [
-        f"{INDENT}def make(self, key: dict[str, Any]) -> None:",
+        MAKE_SIGNATURE,
         f"{pad}# Fetch what this key depends on, compute, then insert the result.",
-        f"{pad}self.insert1(",
-        f"{pad}{INDENT}{{",
-        f"{pad}{INDENT * 2}**key,",
-        *[
-            f'{pad}{INDENT * 2}"{item.name}": ...,  # {_one_line(item.type_text)}'
-            for item in secondary
-        ],
-        f"{pad}{INDENT}}}",
-        f"{pad})",
+        *insert_call([(item.name, _one_line(item.type_text)) for item in secondary]),
     ]
     for part in parts:
         lines.append(f"{pad}# self.{part.class_name.rpartition('.')[2]}.insert([...])")
     return lines
+
+
+def module_start(docstring: list[str], *, imports: list[str]) -> list[str]:
+    """The first lines of a written module: its docstring, then the imports every one has
+    (``imports`` go before ``typing``'s)."""
+    return [
+        f'"""{docstring[0]}',
+        *docstring[1:],
+        '"""',
+        "",
+        "from __future__ import annotations",
+        "",
+        *imports,
+        "from typing import Any",
+        "",
+        "import pipelines.core as dj",
+        "",
+    ]
+
+
+def insert_call(attributes: list[tuple[str, str]]) -> list[str]:
+    """The ``self.insert1`` of a ``make`` body: the key, then each attribute to fill (name, note)."""
+    pad = INDENT * 2
+    return [
+        f"{pad}self.insert1(",
+        f"{pad}{INDENT}{{",
+        f"{pad}{INDENT * 2}**key,",
+        *[f'{pad}{INDENT * 2}"{name}": ...,  # {note}' for name, note in attributes],
+        f"{pad}{INDENT}}}",
+        f"{pad})",
+    ]
 
 
 def _identifier(name: str) -> str:

@@ -14,9 +14,8 @@ from typing import Any
 
 import pipelines.core as dj
 from pipelines.core.definition.naming import class_name_to_snake
+from pipelines.services.definition_code import INDENT, MAKE_SIGNATURE, insert_call, module_start
 from pipelines.services.tables import TableName, class_name_of
-
-INDENT = "    "
 
 
 def code_skeleton(table: TableName, engine_table: Any) -> str:
@@ -26,18 +25,15 @@ def code_skeleton(table: TableName, engine_table: Any) -> str:
     module = class_name_to_snake(table.name)
     names = ", ".join(f'"{alias}": {alias}' for alias in ["upstream", *aliases.values()])
     lines = [
-        f'"""Compute code for {table.schema}.{table.name}: a starting point written by Joinery.',
-        "",
-        f'List this module in JOINERY_PIPELINE_MODULES as "<your package>.{module}@{table.schema}";',
-        f"the portal's workers then call make() for every key of {table.name} not yet computed.",
-        '"""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "from typing import Any",
-        "",
-        "import pipelines.core as dj",
-        "",
+        *module_start(
+            [
+                f"Compute code for {table.schema}.{table.name}: a starting point written by Joinery.",
+                "",
+                f'List this module in JOINERY_PIPELINE_MODULES as "<your package>.{module}@{table.schema}";',
+                f"the portal's workers then call make() for every key of {table.name} not yet computed.",
+            ],
+            imports=[],
+        ),
         f'schema = dj.Schema()  # bound to "{table.schema}" by activate()',
         f'upstream: Any = None  # the tables of "{table.schema}" as classes, once activated',
         *[
@@ -64,7 +60,7 @@ def code_skeleton(table: TableName, engine_table: Any) -> str:
         *_definition_lines(definition, 1),
         *_parts(engine_table, table, aliases),
         "",
-        f"{INDENT}def make(self, key: dict[str, Any]) -> None:",
+        MAKE_SIGNATURE,
         *_make_body(engine_table, table),
     ]
     return "\n".join(lines) + "\n"
@@ -126,17 +122,16 @@ def _make_body(engine_table: Any, table: TableName) -> list[str]:
     lines += [
         f"{pad}# compute; in a long computation report how far it is:",
         f'{pad}#     self.progress_update(0.5, "halfway")',
-        f"{pad}self.insert1(",
-        f"{pad}{INDENT}{{",
-        f"{pad}{INDENT * 2}**key,",
     ]
+    filled: list[tuple[str, str]] = []
     for attribute in engine_table.heading.attributes.values():
         if attribute.in_key or attribute.is_hidden:
             continue
         declared = attribute.original_type or attribute.type
-        note = f"{declared}: {attribute.comment}" if attribute.comment else declared
-        lines.append(f'{pad}{INDENT * 2}"{attribute.name}": ...,  # {note}')
-    lines += [f"{pad}{INDENT}}}", f"{pad})"]
+        filled.append(
+            (attribute.name, f"{declared}: {attribute.comment}" if attribute.comment else declared)
+        )
+    lines += insert_call(filled)
     for part in _part_tables(engine_table):
         named = class_name_of(part.table_name)
         if named is not None:

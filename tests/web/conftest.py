@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.web.harness import CHROMIUM, CHROMIUM_ARGS, DEMO_MODULE, WebStack
+from tests.web.harness import CHROMIUM, CHROMIUM_ARGS, WebStack, embedded_env
 
 
 @pytest.fixture(scope="session")
@@ -22,16 +22,9 @@ def browser() -> Iterator[Browser]:
 def web(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[WebStack]:
     folder = tmp_path_factory.mktemp("web")
     env = {
-        "DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}",
-        "DATA_DATABASE_URL": f"sqlite:///{folder / 'data.sqlite3'}",
-        "CELERY_BROKER_URL": "filesystem://localhost//",
-        "CELERY_BROKER_FOLDER": str(folder / "broker"),
-        "CHANNEL_LAYER_URL": "",
-        "REDIS_URL": "",
-        "JOINERY_PIPELINE_MODULES": DEMO_MODULE,
+        **embedded_env(folder),
         "JOINERY_HEARTBEAT_INTERVAL": "1",
         "JOINERY_HEARTBEAT_TIMEOUT": "4",
-        "JOINERY_LOGIN_RATE": "10000/min",  # every test signs in from 127.0.0.1
     }
     with WebStack(folder, env) as stack:
         stack.browser = browser

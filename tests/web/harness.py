@@ -27,6 +27,23 @@ SCREENSHOTS = ROOT / "var" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
 DEMO_MODULE = "pipelines.demo.pipeline@demo"
 
+
+def embedded_env(folder: Path) -> dict[str, str]:
+    """The environment of a stack kept in files under ``folder`` (SQLite portal and data
+    databases, the file-system broker, in-memory channels) running the demo pipeline's code, with
+    a sign-in rate that every test or benchmark signing in from 127.0.0.1 stays under."""
+    return {
+        "DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}",
+        "DATA_DATABASE_URL": f"sqlite:///{folder / 'data.sqlite3'}",
+        "CELERY_BROKER_URL": "filesystem://localhost//",
+        "CELERY_BROKER_FOLDER": str(folder / "broker"),
+        "CHANNEL_LAYER_URL": "",
+        "REDIS_URL": "",
+        "JOINERY_PIPELINE_MODULES": DEMO_MODULE,
+        "JOINERY_LOGIN_RATE": "10000/min",
+    }
+
+
 PERSONAS = """
 import json, django
 django.setup()

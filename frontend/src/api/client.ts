@@ -89,7 +89,6 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 export const get = <T>(path: string, query?: Query) => api<T>("GET", withQuery(path, query));
 export const post = <T>(path: string, body?: unknown) => api<T>("POST", path, body);
 export const patch = <T>(path: string, body?: unknown) => api<T>("PATCH", path, body);
-export const put = <T>(path: string, body?: unknown) => api<T>("PUT", path, body);
 export const del = <T>(path: string, body?: unknown) => api<T>("DELETE", path, body);
 
 /** The URL prefix of one pipeline's endpoints. */

@@ -8,7 +8,7 @@ export interface Me {
 
 export type Role = "owner" | "maintainer" | "operator" | "entry" | "viewer";
 
-export const ROLE_ORDER: Role[] = ["viewer", "entry", "operator", "maintainer", "owner"];
+const ROLE_ORDER: Role[] = ["viewer", "entry", "operator", "maintainer", "owner"];
 
 /** True when `role` is at least `needed` (owner > maintainer > operator > entry > viewer). */
 export function atLeast(role: Role | undefined, needed: Role): boolean {

@@ -1,7 +1,6 @@
 // A pipeline's pages: its name, the tabs the caller's role allows, and the page below.
 import { useEffect, useState } from "react";
 import { NavLink, Outlet, useParams } from "react-router";
-import { ApiError } from "../api/client";
 import { atLeast, fetchPipeline, type Pipeline, type Role } from "../api/session";
 import { ErrorMessage } from "./ErrorMessage";
 import { PipelineContext } from "./pipeline";
@@ -17,12 +16,13 @@ const TABS: { to: string; label: string; role: Role }[] = [
 export function PipelineLayout() {
   const { slug = "" } = useParams();
   const [pipeline, setPipeline] = useState<Pipeline | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
+  const [error, setError] = useState<unknown>(null);
   useEffect(() => {
     let live = true;
+    setError(null);
     fetchPipeline(slug).then(
       (found) => live && setPipeline(found),
-      (failure: unknown) => live && failure instanceof ApiError && setError(failure),
+      (failure: unknown) => live && setError(failure),
     );
     return () => {
       live = false;

@@ -279,13 +279,6 @@ function withComment(text: string, comment: string): string {
 /** Is the attribute nullable (its default is null)? */
 export const isNullable = (item: AttributeItem) => item.default?.toLowerCase() === "null";
 
-/** The attributes the definition declares itself, with whether each is in the primary key. */
-export function ownAttributes(model: DefinitionModel): (AttributeItem & { inKey: boolean })[] {
-  return model.items.filter(
-    (item): item is AttributeItem & DefinitionItem => item.kind === "attribute",
-  );
-}
-
 export function foreignKeys(model: DefinitionModel): (ForeignKeyItem & { inKey: boolean })[] {
   return model.items.filter(
     (item): item is ForeignKeyItem & DefinitionItem => item.kind === "foreign_key",

@@ -37,9 +37,3 @@ export const TYPE_CHOICES: TypeChoice[] = [
   { type: "time", group: "native", note: "time of day (MySQL type, less portable)" },
   { type: "timestamp", group: "native", note: "timestamp (MySQL type, less portable)" },
 ];
-
-/** Types that cannot be part of a primary key (the engine refuses them there). */
-export function allowedInKey(type: string): boolean {
-  const t = type.trim().toLowerCase();
-  return !(t === "json" || t === "jsonb" || t === "bytes" || t.startsWith("<") || /blob$/.test(t));
-}

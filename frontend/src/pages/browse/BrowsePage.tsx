@@ -2,8 +2,10 @@
 // rename columns or aggregate, order, and page through the rows; export them as CSV or see the
 // Python that runs the same query.
 import { useMemo, useState } from "react";
+import type { TableInfo } from "../../api/tables";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { usePipeline } from "../../components/pipeline";
+import { useTables } from "../../components/useTables";
 import { ShowCode } from "../../components/ShowCode";
 import {
   type ConditionGroup,
@@ -28,14 +30,12 @@ import {
   relatedTables,
   runQuery,
   sameTable,
-  type TableInfo,
   tableLabel,
 } from "./api";
 import { ColumnsPanel } from "./ColumnsPanel";
 import { ConditionBuilder } from "./ConditionBuilder";
 import { ResultsTable } from "./ResultsTable";
 import { TablePicker } from "./TablePicker";
-import { useTables } from "./useTables";
 import "./browse.css";
 
 const PAGE_SIZES = [25, 50, 100, 500];

@@ -1,6 +1,7 @@
 // A select of the pipeline's tables, grouped by schema (parts under their master's name).
+import type { TableInfo } from "../../api/tables";
 import type { TableRef } from "../../lib/query";
-import { type TableInfo, tableLabel } from "./api";
+import { tableLabel } from "./api";
 
 export function TablePicker({
   tables,

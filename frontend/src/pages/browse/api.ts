@@ -1,24 +1,14 @@
-// What the browse and visualize pages read: the pipeline's tables (with their attributes), the
-// diagram's foreign keys (to offer joins), and query pages, code and CSV.
-import { apiFetch, get, pipelineApi, post } from "../../api/client";
+// What the browse and visualize pages send: query pages, their code and CSV; and how tables are
+// named and related (the tables and the diagram themselves come from api/tables.ts).
+import { apiFetch, pipelineApi, post } from "../../api/client";
+import type { DiagramEdge, DiagramNode } from "../../api/tables";
 import type { Schema } from "../../api/types";
 import type { QuerySpec, TableRef } from "../../lib/query";
 
-export type TableInfo = Schema<"TableOut">;
 export type QueryResult = Omit<Schema<"QueryOut">, "rows"> & { rows: Record<string, unknown>[] };
-export type DiagramEdge = Schema<"EdgeOut">;
-export type DiagramNode = Schema<"NodeOut">;
-
-export const fetchTables = (slug: string) => get<TableInfo[]>(`${pipelineApi(slug)}/tables/`);
-
-export const fetchDiagram = (slug: string) =>
-  get<Schema<"DiagramOut">>(`${pipelineApi(slug)}/diagram/`, { counts: false });
 
 export const runQuery = (slug: string, spec: QuerySpec) =>
   post<QueryResult>(`${pipelineApi(slug)}/query/`, spec);
-
-export const queryCode = (slug: string, spec: QuerySpec) =>
-  post<{ code: string }>(`${pipelineApi(slug)}/query/code/`, spec);
 
 /** The rows of the whole query as a CSV file (downloaded by the browser). */
 export async function downloadCsv(slug: string, spec: QuerySpec, filename: string) {

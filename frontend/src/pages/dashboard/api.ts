@@ -12,7 +12,7 @@ export type Code = Schema<"TableCodeOut">;
 /** A failed key with its exception type, message and traceback. */
 export type JobError = Schema<"JobErrorOut">;
 
-export const ACTIVE_STATUSES: RunStatus[] = ["queued", "running"];
+const ACTIVE_STATUSES: RunStatus[] = ["queued", "running"];
 export const isActive = (run: Run) => ACTIVE_STATUSES.includes(run.status ?? "queued");
 
 export interface RunRequest {

@@ -1,29 +1,16 @@
 // Data entry (/p/:slug/data and /p/:slug/data/:schema/:table): the pipeline's tables on the left,
 // the picked table's rows, form, paste, upload, export and delete on the right.
-import { useEffect, useState } from "react";
 import { NavLink, useParams } from "react-router";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { usePipeline } from "../../components/pipeline";
-import { fetchTables, type TableInfo } from "./api";
+import { useTables } from "../../components/useTables";
 import { TableView } from "./TableView";
 import "./data.css";
 
 export default function DataPage() {
   const { slug } = usePipeline();
   const { schema, table } = useParams();
-  const [tables, setTables] = useState<TableInfo[] | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
-
-  useEffect(() => {
-    let live = true;
-    fetchTables(slug).then(
-      (found) => live && setTables(found),
-      (problem: unknown) => live && setFailure(problem),
-    );
-    return () => {
-      live = false;
-    };
-  }, [slug]);
+  const { tables, error: failure } = useTables(slug);
 
   return (
     <div className="data-page">

@@ -1,9 +1,11 @@
 // Deleting rows in two steps: the server's cascade preview (every table that would lose rows, with
 // counts, or why the delete is refused), then a confirmation that deletes exactly that.
 import { useEffect, useRef, useState } from "react";
+import type { TableInfo } from "../../api/tables";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { usePipeline } from "../../components/pipeline";
-import { confirmDelete, previewDelete, type DeletePreview, type Row, type TableInfo } from "./api";
+import { confirmDelete, previewDelete, type DeletePreview, type Row } from "./api";
+import { rowsOf } from "./plural";
 
 interface Props {
   table: TableInfo;
@@ -12,7 +14,6 @@ interface Props {
   onDeleted: (message: string) => void;
 }
 
-const rowsOf = (count: number) => `${count} ${count === 1 ? "row" : "rows"}`;
 
 /** The tables that lose rows (the preview also lists downstream tables that lose none). */
 const losing = (preview: DeletePreview) => preview.tables.filter((item) => item.rows > 0);

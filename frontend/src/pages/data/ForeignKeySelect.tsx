@@ -2,6 +2,7 @@
 // the server for matching parent rows (a `like` over the parent's text attributes), the select
 // lists them, and picking one fills every attribute of the foreign key.
 import { useEffect, useState } from "react";
+import { ErrorMessage } from "../../components/ErrorMessage";
 import { usePipeline } from "../../components/pipeline";
 import { childValues, parentLabel, parentSearch, type ForeignKey } from "../../lib/formsForeignKeys";
 import { searchRows, type Row } from "./api";
@@ -21,7 +22,7 @@ export function ForeignKeySelect({ fk, value, error, onPick }: Props) {
   const [search, setSearch] = useState("");
   const [rows, setRows] = useState<Row[]>([]);
   const [more, setMore] = useState(false);
-  const [failure, setFailure] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
   // The picked row stays an option while a new search lists other rows.
   const [chosen, setChosen] = useState<Row | null>(null);
   const parent = fk.parent;
@@ -43,7 +44,7 @@ export function ForeignKeySelect({ fk, value, error, onPick }: Props) {
           setMore(page.next_after !== null);
           setFailure(null);
         },
-        (problem: unknown) => live && setFailure(problem instanceof Error ? problem.message : String(problem)),
+        (problem: unknown) => live && setFailure(problem),
       );
     }, 200);
     return () => {
@@ -87,7 +88,7 @@ export function ForeignKeySelect({ fk, value, error, onPick }: Props) {
         → {parent.schema}.{parent.name}
         {more ? ` (first ${SHOWN} shown: search to narrow)` : ""}
       </span>
-      {failure && <span className="field-error">{failure}</span>}
+      <ErrorMessage error={failure} />
       {error && (
         <span id={`${id}-error`} className="field-error">
           {error}

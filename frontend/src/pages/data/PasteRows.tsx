@@ -1,12 +1,15 @@
 // Rows pasted from a spreadsheet: read as tab-separated text, checked here and then by the server
 // in a dry run (every bad row marked with its reasons), and inserted only when all are good.
 import { useState } from "react";
-import { ErrorMessage } from "../../components/ErrorMessage";
+import type { TableInfo } from "../../api/tables";
 import { usePipeline } from "../../components/pipeline";
 import type { Field } from "../../lib/forms";
 import { pastedRows, type PastedRows } from "../../lib/formsPaste";
-import { insertRows, invalidRows, type TableInfo } from "./api";
+import { insertRows } from "./api";
+import { InsertOutcome } from "./InsertOutcome";
+import { rowsOf } from "./plural";
 import { RowReport } from "./RowReport";
+import { useInsert } from "./useInsert";
 
 interface Props {
   table: TableInfo;
@@ -23,29 +26,21 @@ export function PasteRows({ table, fields, onInserted }: Props) {
   const { slug } = usePipeline();
   const [text, setText] = useState("");
   const [checked, setChecked] = useState<Checked | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { failure, done, busy, run } = useInsert();
 
-  const check = async () => {
-    setFailure(null);
-    setDone(null);
+  const check = () => {
     setChecked(null);
-    const pasted = pastedRows(text, fields);
-    if (pasted.error) {
-      setFailure(new Error(pasted.error));
-      return;
-    }
-    // Cells the client could not read go to the server as typed: it reports on them too.
-    const rows = pasted.parsed.map((parsed, index) => {
-      const row = { ...parsed.row };
-      for (const name of Object.keys(parsed.errors)) {
-        if (name in pasted.texts[index]) row[name] = pasted.texts[index][name];
-      }
-      return row;
-    });
-    setBusy(true);
-    try {
+    return run(async () => {
+      const pasted = pastedRows(text, fields);
+      if (pasted.error) throw new Error(pasted.error);
+      // Cells the client could not read go to the server as typed: it reports on them too.
+      const rows = pasted.parsed.map((parsed, index) => {
+        const row = { ...parsed.row };
+        for (const name of Object.keys(parsed.errors)) {
+          if (name in pasted.texts[index]) row[name] = pasted.texts[index][name];
+        }
+        return row;
+      });
       const report = await insertRows(slug, table.schema, table.name, rows, true);
       const errors: Record<number, Record<string, string>> = {};
       for (const bad of report.errors) errors[bad.index] = { ...bad.errors };
@@ -53,30 +48,26 @@ export function PasteRows({ table, fields, onInserted }: Props) {
         if (Object.keys(parsed.errors).length) errors[index] = { ...errors[index], ...parsed.errors };
       });
       setChecked({ pasted, errors });
-    } catch (problem) {
-      setFailure(problem);
-    } finally {
-      setBusy(false);
-    }
+      return null;
+    });
   };
 
   const insert = async () => {
     if (!checked) return;
-    setBusy(true);
-    try {
-      const rows = checked.pasted.parsed.map((parsed) => parsed.row);
-      const result = await insertRows(slug, table.schema, table.name, rows, false);
-      setDone(`Inserted ${result.inserted} ${result.inserted === 1 ? "row" : "rows"}.`);
-      setChecked(null);
-      setText("");
-      onInserted();
-    } catch (problem) {
-      const bad = invalidRows(problem);
-      if (bad) setChecked({ ...checked, errors: Object.fromEntries(bad.map((item) => [item.index, item.errors])) });
-      else setFailure(problem);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const rows = checked.pasted.parsed.map((parsed) => parsed.row);
+        const result = await insertRows(slug, table.schema, table.name, rows, false);
+        setChecked(null);
+        setText("");
+        onInserted();
+        return `Inserted ${rowsOf(result.inserted)}.`;
+      },
+      (bad) => {
+        setChecked({ ...checked, errors: Object.fromEntries(bad.map((item) => [item.index, item.errors])) });
+        return true;
+      },
+    );
   };
 
   const badCount = checked ? Object.keys(checked.errors).length : 0;
@@ -101,15 +92,10 @@ export function PasteRows({ table, fields, onInserted }: Props) {
           Check rows (dry run)
         </button>
         <button type="button" className="primary" onClick={insert} disabled={busy || !checked || badCount > 0}>
-          {checked ? `Insert ${checked.pasted.parsed.length} ${checked.pasted.parsed.length === 1 ? "row" : "rows"}` : "Insert rows"}
+          {checked ? `Insert ${rowsOf(checked.pasted.parsed.length)}` : "Insert rows"}
         </button>
       </div>
-      <ErrorMessage error={failure} />
-      {done && (
-        <p className="ok" role="status">
-          {done}
-        </p>
-      )}
+      <InsertOutcome failure={failure} done={done} />
       {checked && (
         <RowReport columns={checked.pasted.columns} texts={checked.pasted.texts} errors={checked.errors} label="Pasted rows" />
       )}

@@ -2,13 +2,15 @@
 // one control per other attribute. Client checks run first (each bad field marked, nothing sent);
 // the server's objections come back pinned to their fields. A refused row writes nothing.
 import { useState, type FormEvent } from "react";
-import { ErrorMessage } from "../../components/ErrorMessage";
+import type { TableInfo } from "../../api/tables";
 import { usePipeline } from "../../components/pipeline";
 import { parseRow, type Field } from "../../lib/forms";
 import type { ForeignKey } from "../../lib/formsForeignKeys";
-import { fileValue, insertRows, invalidRows, type Row, type TableInfo } from "./api";
+import { fileValue, insertRows, type Row } from "./api";
 import { FieldInput } from "./FieldInput";
 import { ForeignKeySelect } from "./ForeignKeySelect";
+import { InsertOutcome } from "./InsertOutcome";
+import { useInsert } from "./useInsert";
 
 interface Props {
   table: TableInfo;
@@ -30,9 +32,7 @@ export function RowForm({ table, fields, foreignKeys, onInserted }: Props) {
   const [files, setFiles] = useState<Record<string, File | null>>({});
   const [picks, setPicks] = useState<Record<number, Pick>>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<unknown>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { failure, done, busy, run } = useInsert();
   const [formKey, setFormKey] = useState(0);
 
   const inForeignKey = new Set(foreignKeys.flatMap((fk) => Object.keys(fk.attrMap)));
@@ -45,41 +45,39 @@ export function RowForm({ table, fields, foreignKeys, onInserted }: Props) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setSaved(null);
-    setFailure(null);
-    const extra: Row = {};
-    foreignKeys.forEach((fk, index) => {
-      const values = picks[index]?.values;
-      for (const name of Object.keys(fk.attrMap)) extra[name] = values ? values[name] : null;
-    });
-    const { row, errors: found } = parseRow(fields, texts, extra);
-    for (const field of fields) {
-      const file = files[field.name];
-      if (field.control === "file" && file) {
-        row[field.name] = await fileValue(file);
-        delete found[field.name];
-      }
-    }
-    setErrors(found);
-    if (Object.keys(found).length > 0) return;
-    setBusy(true);
-    try {
-      await insertRows(slug, table.schema, table.name, [row], false);
-      const key = table.primary_key.map((name) => `${name}=${JSON.stringify(row[name])}`).join(", ");
-      setSaved(`Inserted ${table.name} ${key}.`);
-      setTexts({});
-      setFiles({});
-      setPicks({});
-      setErrors({});
-      setFormKey((value) => value + 1);
-      onInserted(row);
-    } catch (problem) {
-      const bad = invalidRows(problem);
-      if (bad && bad.length > 0) setErrors(bad[0].errors);
-      else setFailure(problem);
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        const extra: Row = {};
+        foreignKeys.forEach((fk, index) => {
+          const values = picks[index]?.values;
+          for (const name of Object.keys(fk.attrMap)) extra[name] = values ? values[name] : null;
+        });
+        const { row, errors: found } = parseRow(fields, texts, extra);
+        for (const field of fields) {
+          const file = files[field.name];
+          if (field.control === "file" && file) {
+            row[field.name] = await fileValue(file);
+            delete found[field.name];
+          }
+        }
+        setErrors(found);
+        if (Object.keys(found).length > 0) return null;
+        await insertRows(slug, table.schema, table.name, [row], false);
+        const key = table.primary_key.map((name) => `${name}=${JSON.stringify(row[name])}`).join(", ");
+        setTexts({});
+        setFiles({});
+        setPicks({});
+        setErrors({});
+        setFormKey((value) => value + 1);
+        onInserted(row);
+        return `Inserted ${table.name} ${key}.`;
+      },
+      (bad) => {
+        if (bad.length === 0) return false;
+        setErrors(bad[0].errors);
+        return true;
+      },
+    );
   };
 
   const rowError = errors[ROW];
@@ -120,12 +118,7 @@ export function RowForm({ table, fields, foreignKeys, onInserted }: Props) {
           ))}
         </div>
       )}
-      <ErrorMessage error={failure} />
-      {saved && (
-        <p className="ok" role="status">
-          {saved}
-        </p>
-      )}
+      <InsertOutcome failure={failure} done={done} />
       <div className="actions">
         <button type="submit" className="primary" disabled={busy}>
           Insert row

@@ -4,21 +4,13 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { ApiError } from "../../api/client";
 import { atLeast } from "../../api/session";
+import { fetchDiagram, fetchTable, type TableInfo } from "../../api/tables";
 import { ErrorMessage } from "../../components/ErrorMessage";
 import { VirtualGrid, type GridOrder, type GridPage } from "../../components/grid/VirtualGrid";
 import { usePipeline } from "../../components/pipeline";
 import { fieldsOf, parseValue } from "../../lib/forms";
 import { foreignKeysOf, parentSearch, type ForeignKey } from "../../lib/formsForeignKeys";
-import {
-  exportUrl,
-  fetchDiagram,
-  fetchTable,
-  keyText,
-  searchRows,
-  updateRow,
-  type Row,
-  type TableInfo,
-} from "./api";
+import { exportUrl, keyText, searchRows, updateRow, type Row } from "./api";
 import { columnsOf } from "./columns";
 import { DeleteDialog } from "./DeleteDialog";
 import { PasteRows } from "./PasteRows";

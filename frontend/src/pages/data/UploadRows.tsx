@@ -1,10 +1,13 @@
 // Rows from a CSV or JSON file: a dry run first (each bad row listed with its line and reasons),
 // then the insert, all or nothing.
 import { useState } from "react";
-import { ErrorMessage } from "../../components/ErrorMessage";
+import type { TableInfo } from "../../api/tables";
 import { usePipeline } from "../../components/pipeline";
-import { invalidRows, uploadRows, type InsertOut, type TableInfo } from "./api";
+import { uploadRows, type InsertOut } from "./api";
+import { InsertOutcome } from "./InsertOutcome";
+import { rowsOf } from "./plural";
 import { RowReport } from "./RowReport";
+import { useInsert } from "./useInsert";
 
 interface Props {
   table: TableInfo;
@@ -15,30 +18,27 @@ export function UploadRows({ table, onInserted }: Props) {
   const { slug } = usePipeline();
   const [file, setFile] = useState<File | null>(null);
   const [report, setReport] = useState<InsertOut | null>(null);
-  const [failure, setFailure] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { failure, done, busy, run } = useInsert();
 
   const send = async (dryRun: boolean) => {
     if (!file) return;
-    setFailure(null);
-    setDone(null);
-    setBusy(true);
-    try {
-      const result = await uploadRows(slug, table.schema, table.name, file, dryRun);
-      if (dryRun) setReport(result);
-      else {
+    await run(
+      async () => {
+        const result = await uploadRows(slug, table.schema, table.name, file, dryRun);
+        if (dryRun) {
+          setReport(result);
+          return null;
+        }
         setReport(null);
-        setDone(`Inserted ${result.inserted} ${result.inserted === 1 ? "row" : "rows"} from ${file.name}.`);
         onInserted();
-      }
-    } catch (problem) {
-      const bad = invalidRows(problem);
-      if (bad && report) setReport({ ...report, errors: bad });
-      else setFailure(problem);
-    } finally {
-      setBusy(false);
-    }
+        return `Inserted ${rowsOf(result.inserted)} from ${file.name}.`;
+      },
+      (bad) => {
+        if (!report) return false;
+        setReport({ ...report, errors: bad });
+        return true;
+      },
+    );
   };
 
   const errors = Object.fromEntries((report?.errors ?? []).map((item) => [item.index, item.errors]));
@@ -68,15 +68,10 @@ export function UploadRows({ table, onInserted }: Props) {
           onClick={() => send(false)}
           disabled={busy || !report || report.errors.length > 0}
         >
-          {report ? `Insert ${report.count} ${report.count === 1 ? "row" : "rows"} from file` : "Insert rows from file"}
+          {report ? `Insert ${rowsOf(report.count)} from file` : "Insert rows from file"}
         </button>
       </div>
-      <ErrorMessage error={failure} />
-      {done && (
-        <p className="ok" role="status">
-          {done}
-        </p>
-      )}
+      <InsertOutcome failure={failure} done={done} />
       {report && (
         <RowReport
           label="File rows"

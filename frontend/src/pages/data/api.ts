@@ -1,22 +1,9 @@
-// The tables and rows endpoints as the data entry page uses them. The heading's attributes are
-// typed here by hand: the generated AttributeOut is the diagram's shorter one (same name).
-import { ApiError, apiFetch, get, patch, pipelineApi, post, tableApi } from "../../api/client";
+// The rows endpoints as the data entry page uses them (the tables and the diagram come from
+// api/tables.ts).
+import { ApiError, apiFetch, patch, post, tableApi } from "../../api/client";
+import type { TableInfo } from "../../api/tables";
 import type { Schema } from "../../api/types";
-import type { HeadingAttribute } from "../../lib/forms";
-import type { Condition, Diagram } from "../../lib/formsForeignKeys";
-
-export type Tier = "Manual" | "Lookup" | "Imported" | "Computed" | "Part";
-
-export interface TableInfo {
-  schema: string;
-  name: string;
-  tier: Tier;
-  table_name: string;
-  entry: boolean;
-  primary_key: string[];
-  attributes: HeadingAttribute[];
-  count?: number;
-}
+import type { Condition } from "../../lib/formsForeignKeys";
 
 export type Row = Record<string, unknown>;
 export type RowsPage = Schema<"RowsPageOut">;
@@ -32,14 +19,6 @@ export interface RowsQuery {
   offset: number;
   count: boolean;
 }
-
-export const fetchTables = (slug: string) => get<TableInfo[]>(`${pipelineApi(slug)}/tables/`);
-
-export const fetchTable = (slug: string, schema: string, name: string) =>
-  get<TableInfo>(`${tableApi(slug, schema, name)}/`);
-
-export const fetchDiagram = (slug: string) =>
-  get<Diagram>(`${pipelineApi(slug)}/diagram/`, { counts: false });
 
 /** A page of rows (through rows/search/, so long conditions fit). */
 export const searchRows = (slug: string, schema: string, name: string, query: RowsQuery) =>

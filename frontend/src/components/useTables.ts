@@ -1,6 +1,7 @@
-// The pipeline's tables (with attributes) and the diagram's foreign keys, loaded once per page.
+// The pipeline's tables (with attributes), and on request the diagram's nodes and foreign keys,
+// loaded once per page; a failure of either is the hook's `error`.
 import { useEffect, useState } from "react";
-import { type DiagramEdge, type DiagramNode, fetchDiagram, fetchTables, type TableInfo } from "./api";
+import { type DiagramEdge, type DiagramNode, fetchDiagram, fetchTables, type TableInfo } from "../api/tables";
 
 export function useTables(slug: string, withDiagram = false) {
   const [tables, setTables] = useState<TableInfo[] | null>(null);
