@@ -14,21 +14,22 @@ from tests.web.harness import WebStack
 CONTROLS = ("button", "link", "textbox", "combobox", "checkbox", "radio", "spinbutton", "slider")
 UNNAMED = re.compile(rf"^\s*- ({'|'.join(CONTROLS)})(?: \[[^\]]*\])?:?\s*$", re.M)
 
+#: Each page, and a control that shows it is drawn.
 PAGES = {
-    "pipelines": ("/", "Pipelines"),
-    "dashboard": ("/p/demo/dashboard?table=demo.Recording", "Recording"),
-    "builder": ("/p/demo/builder", "Add table"),
-    "data entry": ("/p/demo/data/demo/Session", "demo.Session"),
-    "browse": ("/p/demo/browse", "Browse & query"),
-    "visualize": ("/p/demo/visualize", "Plot"),
+    "pipelines": ("/", "button", "Create pipeline"),
+    "dashboard": ("/p/demo/dashboard?table=demo.Recording", "button", "Start populate"),
+    "builder": ("/p/demo/builder", "button", "Add table"),
+    "data entry": ("/p/demo/data/demo/Session", "button", "Insert row"),
+    "browse": ("/p/demo/browse", "combobox", "Table"),
+    "visualize": ("/p/demo/visualize", "combobox", "Table"),
 }
 
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_controls_are_named_and_fit_the_screen(page: Page, name: str) -> None:
-    path, landmark = PAGES[name]
+    path, role, control = PAGES[name]
     page.goto(path)
-    expect(page.get_by_text(landmark, exact=True).last).to_be_visible()
+    expect(page.get_by_role(role, name=control, exact=True)).to_be_visible()  # type: ignore[arg-type]
     page.wait_for_load_state("networkidle")
 
     tree = page.locator("body").aria_snapshot()
