@@ -10,6 +10,7 @@ import {
   type NodeTypes,
 } from "@xyflow/react";
 import { useEffect, useMemo, useRef, useState } from "react";
+import { ErrorMessage } from "../../components/ErrorMessage";
 import { layoutDiagramCached, layoutSignature } from "../../components/diagram/layoutCache";
 import type { Position } from "../../components/diagram/model";
 import { TableNode, type TableFlowNode } from "../../components/diagram/TableNode";
@@ -43,6 +44,7 @@ export function DashboardDiagram({
   const tables = useMemo(() => diagramTables(diagram), [diagram]);
   const edges = useMemo(() => diagramEdges(diagram), [diagram]);
   const [laid, setLaid] = useState<Laid | null>(null);
+  const [layoutError, setLayoutError] = useState<unknown>(null);
   // Laid out again only when the diagram's structure changes, not on every refresh of counts.
   const signature = useMemo(
     () => layoutSignature(tables, edges, true, () => STATE_LINE_HEIGHT),
@@ -55,7 +57,10 @@ export function DashboardDiagram({
     const current = structure.current;
     void layoutDiagramCached(
       `dashboard:${scope}`, current.tables, current.edges, true, () => STATE_LINE_HEIGHT,
-    ).then((result) => live && setLaid(result));
+    ).then(
+      (result) => live && setLaid(result),
+      (failure: unknown) => live && setLayoutError(failure),
+    );
     return () => {
       live = false;
     };
@@ -129,6 +134,8 @@ export function DashboardDiagram({
           <Background gap={16} />
           <Controls showInteractive={false} />
         </ReactFlow>
+      ) : layoutError ? (
+        <ErrorMessage error={layoutError} />
       ) : (
         <p className="muted">Laying out the diagram…</p>
       )}
