@@ -1,4 +1,10 @@
-"""Fixtures of the browser tests: one running portal per test process, one Chromium."""
+"""Fixtures of the browser tests: one running portal per test process, one Chromium per test
+module.
+
+Playwright's synchronous API runs an asyncio loop in the test thread while it is open; other
+tests in the same process (Django's async-safety checks, ``asyncio.run``) must not see it, so the
+browser closes at the end of each module, and only browser tests hold it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.web.harness import CHROMIUM, CHROMIUM_ARGS, WebStack, embedded_env
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -19,7 +25,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def web(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[WebStack]:
+def web_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebStack]:
     folder = tmp_path_factory.mktemp("web")
     env = {
         **embedded_env(folder),
@@ -27,11 +33,17 @@ def web(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[
         "JOINERY_HEARTBEAT_TIMEOUT": "4",
     }
     with WebStack(folder, env) as stack:
-        stack.browser = browser
         stack.prepare_demo()
         stack.start_worker("worker")
         stack.start_server()
         yield stack
+
+
+@pytest.fixture
+def web(web_stack: WebStack, browser: Browser) -> WebStack:
+    """The running portal, opening its tabs in this module's browser."""
+    web_stack.browser = browser
+    return web_stack
 
 
 @pytest.fixture
