@@ -14,13 +14,14 @@ from celery.signals import worker_process_shutdown, worker_shutdown
 from django.db import DatabaseError
 
 from pipelines.services.data import close_data_connections
-from pipelines.services.runs_health import worker_forget
+from pipelines.services.runs_health import idle_beater_start, worker_forget
 from pipelines.services.runs_worker import run_work
 
 
 @shared_task(name="pipelines.tasks.populate_run", ignore_result=True)  # type: ignore[untyped-decorator]
 def populate_run(run_id: int) -> str:
     """One worker's share of populate run ``run_id``; returns its outcome."""
+    idle_beater_start()  # from now on this process's row is beaten between runs too
     return run_work(run_id=run_id)
 
 

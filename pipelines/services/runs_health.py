@@ -1,7 +1,9 @@
-"""Worker health: one ``WorkerHeartbeat`` row per worker process, beaten while it works.
+"""Worker health: one ``WorkerHeartbeat`` row per worker process, beaten every
+``HEARTBEAT_INTERVAL`` seconds.
 
-A worker attaches its row to the run it works on and beats (``EventSink.beat``) every
-``HEARTBEAT_INTERVAL`` seconds. A row attached to a run and silent for ``HEARTBEAT_TIMEOUT`` is a
+A worker attaches its row to the run it works on and beats it (``EventSink.beat``) while it
+works; between runs a thread of the process (``idle_beater_start``) keeps it fresh, so a worker
+that dies idle is seen as stale too instead of idle forever. A row attached to a run and silent for ``HEARTBEAT_TIMEOUT`` is a
 lost worker (killed, out of memory, its machine gone): the first worker of the run to notice
 flags it and tells the run (``worker_lost``). The jobs the lost worker reserved in the data
 database are reclaimed by the engine's own heartbeat rule (``JobTable.reclaim_stale``), reported
@@ -10,13 +12,16 @@ as ``keys_reclaimed``.
 
 from __future__ import annotations
 
+import logging
 import os
 import platform
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from pipelines.models import Pipeline, PopulateRun, WorkerHeartbeat
@@ -24,6 +29,8 @@ from pipelines.services.runs_events import event_note, run_locked
 from pipelines.services.runs_keys import key_to_json
 
 KEYS_IN_EVENT = 100
+logger = logging.getLogger("pipelines.runs")
+_idle_beater: threading.Thread | None = None
 
 
 def heartbeat_interval() -> int:
@@ -49,6 +56,34 @@ def worker_attach(*, run: PopulateRun) -> WorkerHeartbeat:
         },
     )  # fmt: skip
     return worker
+
+
+def idle_beat() -> int:
+    """Beat this process's row if it waits between runs (rows at work are beaten by their
+    sink); how many rows were beaten."""
+    return WorkerHeartbeat.objects.filter(
+        hostname=platform.node(), pid=os.getpid(), run__isnull=True, lost_at__isnull=True
+    ).update(last_seen=timezone.now())
+
+
+def idle_beater_start() -> None:
+    """Start this process's idle heartbeat thread, once (called as each task starts)."""
+    global _idle_beater
+    if _idle_beater is not None and _idle_beater.is_alive():
+        return
+    _idle_beater = threading.Thread(target=_beat_while_idle, name="idle heartbeat", daemon=True)
+    _idle_beater.start()
+
+
+def _beat_while_idle() -> None:
+    while True:
+        time.sleep(heartbeat_interval())
+        try:
+            idle_beat()
+        except DatabaseError:  # the portal database is away: the next beat may work
+            logger.warning("The idle heartbeat could not be written", exc_info=True)
+        finally:
+            connection.close()
 
 
 def worker_forget() -> None:
@@ -120,17 +155,17 @@ def jobs_reclaim(*, run: PopulateRun, jobs: Any, reporter: Any) -> int:
 
 def worker_list(*, pipeline: Pipeline) -> list[dict[str, Any]]:
     """Every worker process known, with its state: working (on a run of this pipeline or
-    elsewhere), idle, stale (silent past the timeout while working) or lost."""
+    elsewhere), idle (between runs), stale (silent past the timeout, working or idle) or lost."""
     now = timezone.now()
     result = []
     for worker in WorkerHeartbeat.objects.select_related("run"):
         run = worker.run
         if worker.lost_at is not None:
             state = "lost"
-        elif run is None:
-            state = "idle"
+        elif is_stale(worker, now):
+            state = "stale"
         else:
-            state = "stale" if is_stale(worker, now) else "working"
+            state = "idle" if run is None else "working"
         mine = run is not None and run.pipeline_id == pipeline.pk
         result.append(
             {

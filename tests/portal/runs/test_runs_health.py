@@ -4,6 +4,8 @@ reclaimed by the engine's heartbeat rule and made by the others, and the run say
 
 from __future__ import annotations
 
+import os
+import platform
 from datetime import timedelta
 from types import ModuleType
 from typing import Any
@@ -13,7 +15,7 @@ from django.utils import timezone
 
 from pipelines.models import Pipeline, PopulateRun, RunEvent, WorkerHeartbeat
 from pipelines.services.runs import run_start
-from pipelines.services.runs_health import worker_list
+from pipelines.services.runs_health import idle_beat, worker_list
 from pipelines.services.runs_worker import run_work
 from tests.portal.runs.code_module import fill, made
 
@@ -116,6 +118,9 @@ def test_worker_list_shows_state_and_the_run_only_for_this_pipeline(
     WorkerHeartbeat.objects.create(
         hostname="d", pid=4, run=run, last_seen=now - timedelta(seconds=60)
     )
+    WorkerHeartbeat.objects.create(  # died between runs
+        hostname="e", pid=5, run=None, last_seen=now - timedelta(seconds=60)
+    )
     rows = {w["hostname"]: w for w in worker_list(pipeline=pipeline)}
     assert rows["a"]["state"] == "working" and rows["a"]["run"] == run.pk
     assert rows["a"]["current_key"] == {"n": 1}
@@ -123,3 +128,33 @@ def test_worker_list_shows_state_and_the_run_only_for_this_pipeline(
     assert rows["b"]["current_key"] is None  # another pipeline's key is not shown
     assert rows["c"]["state"] == "idle"
     assert rows["d"]["state"] == "stale"
+    assert rows["e"]["state"] == "stale"
+
+
+def test_an_idle_worker_beats_its_own_row_only(pipeline: Pipeline) -> None:
+    run = PopulateRun.objects.create(pipeline=pipeline, schema="s", table="T")
+    long_ago = timezone.now() - timedelta(seconds=600)
+    host, pid = platform.node(), os.getpid()
+    mine = WorkerHeartbeat.objects.create(hostname=host, pid=pid, run=None, last_seen=long_ago)
+    other = WorkerHeartbeat.objects.create(hostname="x", pid=pid, run=None, last_seen=long_ago)
+
+    assert idle_beat() == 1
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    assert mine.last_seen > long_ago and other.last_seen == long_ago
+    assert {w["hostname"]: w["state"] for w in worker_list(pipeline=pipeline)}[host] == "idle"
+    WorkerHeartbeat.objects.filter(pk=mine.pk).update(run=run, last_seen=long_ago)
+    assert idle_beat() == 0  # at work, its sink beats it
+
+
+def test_a_populate_task_starts_the_idle_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines import tasks
+    from pipelines.services import runs_health
+
+    started: list[str] = []
+    monkeypatch.setattr(runs_health, "_idle_beater", None)
+    monkeypatch.setattr(runs_health, "_beat_while_idle", lambda: started.append("beat"))
+    monkeypatch.setattr(tasks, "run_work", lambda run_id: "done")
+    assert tasks.populate_run(7) == "done"
+    runs_health._idle_beater.join(5)  # type: ignore[union-attr]
+    assert started == ["beat"]
