@@ -85,7 +85,8 @@ def stack(tmp_path: Path) -> Iterator[tuple[Stack, ModuleType, Path]]:
 
 
 def _kill_a_worker_mid_run(running: Stack, module: ModuleType) -> tuple[str, int]:
-    """Once both workers hold keys and a quarter of the keys are made, SIGKILL one of them."""
+    """Once both workers hold keys and a quarter of the keys are made, SIGKILL one that has
+    keys reserved in the job table."""
     pids = {running.processes[n].pid: n for n in ("worker1", "worker2")}
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -93,8 +94,11 @@ def _kill_a_worker_mid_run(running: Stack, module: ModuleType) -> tuple[str, int
         busy = [
             w for w in workers if w["state"] == "working" and w["current_key"] and w["pid"] in pids
         ]
-        if len(busy) == 2 and len(module.Doubled()) >= KEYS // 4:
-            victim = busy[0]
+        # The victim must hold reserved keys in the job table right now (a heartbeat's
+        # current key can be up to a beat old), so there are keys to reclaim from it.
+        holding = [w for w in busy if len(module.Doubled().jobs.reserved & {"pid": w["pid"]})]
+        if len(busy) == 2 and holding and len(module.Doubled()) >= KEYS // 4:
+            victim = holding[0]
             running.processes[pids[victim["pid"]]].kill()  # SIGKILL: no cleanup at all
             running.processes[pids[victim["pid"]]].wait(timeout=10)
             return f"{victim['hostname']}:{victim['pid']}", victim["pid"]
