@@ -14,6 +14,7 @@ must hold a numeric array of one or two dimensions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ from pipelines.services.query_spec import (
     fail,
 )
 from pipelines.services.row_tables import RowTable, key_of, key_out, one_row, restricted, row_table
+from pipelines.services.rows_read import after_key
 from pipelines.services.values import plain_out
 
 KINDS = ("histogram", "scatter", "line", "blob")
@@ -61,6 +63,9 @@ MAX_POINTS = 20_000
 MAX_GROUPS = 20
 #: Rows read for one plot; more must be narrowed with a condition first.
 MAX_ROWS = 2_000_000
+#: Rows fetched per query: a plot reads its rows in key order a chunk at a time (as the CSV
+#: export does) and keeps only the plotted numbers, never a dict of every row at once.
+READ_CHUNK = 50_000
 #: Lines drawn from one 2-D array (one per row); a taller array is shown as an image.
 MAX_LINES = 32
 #: Cells of a heat map along each side.
@@ -116,6 +121,20 @@ def _restricted(target: RowTable, where: Any) -> Any:
     return query
 
 
+def _chunks(query: Any, names: list[str]) -> Iterator[list[dict[str, Any]]]:
+    """The rows of ``query`` (their key and ``names``) in key order, ``READ_CHUNK`` at a time:
+    each chunk is its own query after the last key read."""
+    key = query.heading.primary_key
+    projected = query.proj(*[n for n in dict.fromkeys(names) if n not in key])
+    page = projected
+    while True:
+        rows = page.to_dicts(order_by=key or None, limit=READ_CHUNK if key else None)
+        yield rows
+        if not key or len(rows) < READ_CHUNK:
+            return
+        page = projected & after_key(key, rows[-1])
+
+
 def _numeric(target: RowTable, value: Any, at: str) -> str:
     name = expect_attribute(value, at, target.heading.names)
     attribute = target.heading[name]
@@ -129,7 +148,7 @@ def _histogram(target: RowTable, query: Any, spec: dict[str, Any]) -> dict[str, 
         raise fail("x", "is required: the numeric attribute to count.")
     x = _numeric(target, spec["x"], "x")
     bins = expect_int(spec.get("bins", DEFAULT_BINS), "bins", 1, MAX_BINS)
-    values = finite_floats(query.to_arrays(x).tolist())
+    values = np.concatenate([finite_floats(row[x] for row in rows) for rows in _chunks(query, [x])])
     edges, counts = histogram(values, bins)
     finite = int(np.isfinite(values).sum())
     return {
@@ -158,13 +177,12 @@ def _points(target: RowTable, query: Any, spec: dict[str, Any], kind: str) -> di
     max_points = expect_int(
         spec.get("max_points", DEFAULT_POINTS), "max_points", MIN_POINTS, MAX_POINTS
     )
-    names = [x, y] + ([group_by] if group_by and group_by not in (x, y) else [])
-    fetched = query.to_arrays(*names, order_by="KEY")
-    columns = dict(zip(names, fetched if len(names) > 1 else [fetched], strict=True))
-    xs, ys = finite_floats(columns[x].tolist()), finite_floats(columns[y].tolist())
-    groups: list[Any] = [None] * xs.size
-    if group_by:
-        groups = [plain_out(g) for g in columns[group_by].tolist()]
+    x_parts, y_parts, groups = [], [], []
+    for rows in _chunks(query, [x, y] + ([group_by] if group_by else [])):
+        x_parts.append(finite_floats(row[x] for row in rows))
+        y_parts.append(finite_floats(row[y] for row in rows))
+        groups += [plain_out(row[group_by]) if group_by else None for row in rows]
+    xs, ys = np.concatenate(x_parts), np.concatenate(y_parts)
     distinct = sorted(
         set(groups), key=lambda g: (g is None, str(type(g)), g if g is not None else 0)
     )
