@@ -8,7 +8,6 @@ of each block of cells.
 
 from __future__ import annotations
 
-import itertools
 import math
 from typing import Any
 
@@ -60,25 +59,24 @@ def sample_indices(n: int, max_points: int) -> np.ndarray:
 
 def line_indices(y: np.ndarray, max_points: int) -> np.ndarray:
     """Indices of at most ``max_points`` points of a line (in order): the line is cut into
-    ``max_points // 2`` buckets and each keeps its lowest and its highest point."""
+    ``max_points // 2`` buckets and each keeps its lowest and its highest point (the first of
+    equal ones; a bucket with no finite value keeps its first point)."""
     n = y.size
     if n <= max_points:
         return np.arange(n)
     buckets = max(1, max_points // 2)
     bounds = np.linspace(0, n, buckets + 1).round().astype(np.int64)
+    sizes = np.diff(bounds)
+    starts = bounds[:-1][sizes > 0]
+    sizes = sizes[sizes > 0]
     filled = np.where(np.isfinite(y), y, np.nan)
-    keep: list[int] = []
-    for start, stop in itertools.pairwise(bounds.tolist()):
-        if stop <= start:
-            continue
-        part = filled[start:stop]
-        if np.all(np.isnan(part)):
-            keep.append(int(start))
-            continue
-        low = int(start + np.nanargmin(part))
-        high = int(start + np.nanargmax(part))
-        keep.extend(sorted({low, high}))
-    return np.array(keep, dtype=np.int64)
+    index = np.arange(n)
+    kept = []
+    for extreme in (np.fmin, np.fmax):  # NaN-ignoring, whole buckets at once
+        value = extreme.reduceat(filled, starts)
+        first = np.minimum.reduceat(np.where(filled == np.repeat(value, sizes), index, n), starts)
+        kept.append(np.where(np.isnan(value), starts, first))
+    return np.unique(np.concatenate(kept)).astype(np.int64)
 
 
 def block_means(image: np.ndarray, max_cells: int) -> tuple[np.ndarray, int, int]:

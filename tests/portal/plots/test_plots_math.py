@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from pipelines.services.plots_math import (
@@ -81,3 +83,21 @@ def test_summaries_and_json_floats_leave_out_what_json_cannot_hold() -> None:
     assert summary(values) == {"min": 1.0, "max": 4.5, "mean": 8.0 / 3}
     assert summary(np.array([np.nan])) == {"min": None, "max": None, "mean": None}
     assert json_floats(np.array([1.0, np.nan, np.inf])) == [1.0, None, None]
+
+
+def test_line_down_sampling_matches_a_bucket_by_bucket_reading() -> None:
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 5, 1000).astype(float)  # many equal values: the first one is kept
+    y[rng.random(1000) < 0.3] = np.nan
+    y[100:160] = np.nan  # whole buckets without a value keep their first point
+    y[500] = np.inf
+    bounds = np.linspace(0, 1000, 41).round().astype(int)
+    expected: list[int] = []
+    for start, stop in itertools.pairwise(bounds.tolist()):
+        part = np.where(np.isfinite(y[start:stop]), y[start:stop], np.nan)
+        if np.all(np.isnan(part)):
+            expected.append(int(start))
+        else:
+            low, high = start + np.nanargmin(part), start + np.nanargmax(part)
+            expected += sorted({int(low), int(high)})
+    assert line_indices(y, 80).tolist() == expected
