@@ -249,19 +249,19 @@ def _blob(target: RowTable, spec: dict[str, Any]) -> dict[str, Any]:
         raise fail("key", str(error)) from error
     if value is None:
         raise fail("attribute", f"{attribute!r} is empty in this row.")
-    array = _numeric_array(value, attribute)
-    view = view or ("image" if array.ndim == 2 else "line")
+    values = _numeric_array(value, attribute).astype(np.float64)
+    stored = np.asarray(value)  # an array now: _numeric_array refused anything else
+    view = view or ("image" if values.ndim == 2 else "line")
     result: dict[str, Any] = {
         "kind": "blob",
         "attribute": attribute,
         "key": key_out(key),
-        "shape": list(np.asarray(value).shape),
-        "dtype": str(np.asarray(value).dtype),
-        "summary": summary(array.astype(np.float64)),
+        "shape": list(stored.shape),
+        "dtype": str(stored.dtype),
+        "summary": summary(values),
         "view": view,
         "code": blob_code(target.name, key_out(key), attribute, view),
     }
-    values = array.astype(np.float64)
     if view == "image":
         if values.ndim != 2:
             raise fail("view", f"an image needs a 2-D array; this one has shape {result['shape']}.")
