@@ -70,7 +70,8 @@ def test_unusable_tokens_are_refused_with_401(personas: dict[str, User | None], 
         token.expires_at = timezone.now() - timedelta(seconds=1)
         token.save()
     elif state == "garbage":
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw[:-1]}x")
+        wrong = "y" if raw.endswith("x") else "x"  # one character off, never the token itself
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw[:-1]}{wrong}")
     else:
         owner.is_active = False
         owner.save()
