@@ -66,11 +66,11 @@ def render_module(name: str, schemas: list[str], definitions: list[TableDefiniti
 def _table(draft: DraftTable, schema_variable: str, parts: list[DraftTable]) -> list[str]:
     lines = [f"@{schema_variable}", f"class {draft.class_name}(dj.{draft.tier}):"]
     lines += _errors(draft, 1)
-    lines += _definition(draft.definition, 1)
+    lines += definition_lines(draft.definition, 1)
     for part in parts:
         short = part.class_name.rpartition(".")[2]
         lines += ["", f"{INDENT}class {short}(dj.Part):", *_errors(part, 2)]
-        lines += _definition(part.definition, 2)
+        lines += definition_lines(part.definition, 2)
     if draft.tier in _AUTO_POPULATED:
         lines += ["", *_make(draft, parts)]
     return lines
@@ -83,7 +83,10 @@ def _errors(draft: DraftTable, depth: int) -> list[str]:
     return [f"{pad}# Not valid yet: {_one_line(error.message)}" for error in draft.errors[:3]]
 
 
-def _definition(text: str, depth: int) -> list[str]:
+def definition_lines(text: str, depth: int) -> list[str]:
+    """The ``definition`` assignment at ``depth``: a triple-quoted block, or a plain string
+    literal when the text holds what a triple-quoted string cannot (the compute-code skeleton
+    writes its definitions with it too)."""
     pad = INDENT * depth
     body = [line.strip() for line in text.strip().splitlines()]
     if '"""' in text or "\\" in text:  # not safe inside a plain triple-quoted string

@@ -14,7 +14,13 @@ from typing import Any
 
 import pipelines.core as dj
 from pipelines.core.definition.naming import class_name_to_snake
-from pipelines.services.definition_code import INDENT, MAKE_SIGNATURE, insert_call, module_start
+from pipelines.services.definition_code import (
+    INDENT,
+    MAKE_SIGNATURE,
+    definition_lines,
+    insert_call,
+    module_start,
+)
 from pipelines.services.tables import TableName, class_name_of
 
 
@@ -57,7 +63,7 @@ def code_skeleton(table: TableName, engine_table: Any) -> str:
         "",
         "@schema",
         f"class {table.name}(dj.{table.tier}):",
-        *_definition_lines(definition, 1),
+        *definition_lines(definition, 1),
         *_parts(engine_table, table, aliases),
         "",
         MAKE_SIGNATURE,
@@ -84,12 +90,6 @@ def _alias(schema: str) -> str:
     return f"{schema}_" if keyword.iskeyword(schema) or schema == "upstream" else schema
 
 
-def _definition_lines(definition: str, depth: int) -> list[str]:
-    pad = INDENT * depth
-    body = [f"{pad}{line}".rstrip() for line in definition.strip().splitlines()]
-    return [f'{pad}definition = """', *body, f'{pad}"""']
-
-
 def _parts(engine_table: Any, table: TableName, aliases: dict[str, str]) -> list[str]:
     lines: list[str] = []
     for part in _part_tables(engine_table):
@@ -100,7 +100,7 @@ def _parts(engine_table: Any, table: TableName, aliases: dict[str, str]) -> list
             f"upstream.{table.name}\n", "master\n"
         )
         lines += ["", f"{INDENT}class {named[0].split('.')[-1]}(dj.Part):"]
-        lines += _definition_lines(text, 2)
+        lines += definition_lines(text, 2)
     return lines
 
 
