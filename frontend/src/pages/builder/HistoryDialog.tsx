@@ -107,26 +107,8 @@ export function HistoryDialog({
       {revisions && revisions.length > 0 && (
         <>
           <div className="row">
-            <label className="inline">
-              Compare
-              <select aria-label="Compare from" value={from} onChange={(e) => setFrom(e.target.value)}>
-                {choices.map((c) => (
-                  <option key={c.value} value={c.value}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label className="inline">
-              with
-              <select aria-label="Compare with" value={to} onChange={(e) => setTo(e.target.value)}>
-                {choices.map((c) => (
-                  <option key={c.value} value={c.value}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <RevisionPicker text="Compare" label="Compare from" value={from} choices={choices} onChange={setFrom} />
+            <RevisionPicker text="with" label="Compare with" value={to} choices={choices} onChange={setTo} />
           </div>
           {diff && <DiffView diff={diff} />}
         </>
@@ -157,5 +139,33 @@ function DiffView({ diff }: { diff: TableDiff[] }) {
         </section>
       ))}
     </div>
+  );
+}
+
+/** One side of the comparison: a revision, or the current drafts. */
+function RevisionPicker({
+  text,
+  label,
+  value,
+  choices,
+  onChange,
+}: {
+  text: string;
+  label: string;
+  value: string;
+  choices: { value: string; label: string }[];
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label className="inline">
+      {text}
+      <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
+        {choices.map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
