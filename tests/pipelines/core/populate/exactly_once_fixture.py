@@ -23,6 +23,9 @@ import pipelines.core as dj
 STALL_SECONDS = 30
 
 
+MAKE_SECONDS = 0.0002
+
+
 def build(
     schema: dj.Schema, stall_marker: Path | None = None, stall_id: int = -1
 ) -> SimpleNamespace:
@@ -47,6 +50,10 @@ def build(
         """
 
         def make(self, key: dict[str, Any]) -> None:
+            # A make that takes a moment (and gives up the CPU), as real ones do: on a loaded
+            # 2-core machine a worker making keys in microseconds could take every key before
+            # the others are scheduled at all.
+            time.sleep(MAKE_SECONDS)
             self.insert1({**key, "pid": os.getpid()})
             if stall_marker is not None and key["source_id"] == stall_id:
                 stall_marker.write_text(str(os.getpid()))
