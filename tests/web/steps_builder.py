@@ -48,11 +48,23 @@ def add_attribute(page: Page, name: str, type_: str, *, key: bool = False) -> No
     page.get_by_label(f"Type of {name}").fill(type_)
 
 
+def settled_box(page: Page, target: Locator) -> dict[str, float]:
+    """The element's box once the canvas has stopped moving it: adding a table fits the view
+    on the next animation frame, so a box read at once can be where the handle no longer is."""
+    last = None
+    for _ in range(50):
+        box = target.bounding_box()
+        if box is not None and box == last:
+            return box
+        last = box
+        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    raise AssertionError(f"{target} kept moving on the canvas")
+
+
 def drag_foreign_key(page: Page, parent: Locator, child: Locator) -> None:
     """Drag from the parent's bottom handle to the child's top handle."""
-    start = parent.locator(".react-flow__handle-bottom").bounding_box()
-    end = child.locator(".react-flow__handle-top").bounding_box()
-    assert start is not None and end is not None
+    start = settled_box(page, parent.locator(".react-flow__handle-bottom"))
+    end = settled_box(page, child.locator(".react-flow__handle-top"))
     page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
     page.mouse.down()
     page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2 - 20, steps=12)

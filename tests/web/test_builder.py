@@ -15,6 +15,7 @@ from tests.web.steps_builder import (
     open_builder,
     panel,
     select_table,
+    settled_box,
     wait_valid,
 )
 
@@ -37,8 +38,7 @@ def test_build_review_apply_and_errors_on_the_canvas(web: WebStack, page: Page) 
         return found["position_x"], found["position_y"]
 
     before = position()
-    box = node(page, schema, "Species").locator(".table-node-name").bounding_box()
-    assert box is not None
+    box = settled_box(page, node(page, schema, "Species").locator(".table-node-name"))
     page.mouse.move(box["x"] + 20, box["y"] + 8)
     page.mouse.down()
     page.mouse.move(box["x"] - 140, box["y"] + 8, steps=8)
