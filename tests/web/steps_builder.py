@@ -57,7 +57,9 @@ def settled_box(page: Page, target: Locator) -> dict[str, float]:
         if box is not None and box == last:
             return box
         last = box
-        page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        page.evaluate(
+            "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+        )
     raise AssertionError(f"{target} kept moving on the canvas")
 
 
