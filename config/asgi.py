@@ -2,15 +2,19 @@
 
 import os
 
+import django
 from channels.auth import AuthMiddlewareStack
 from channels.routing import ProtocolTypeRouter, URLRouter
-from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-# Built before any consumer module is imported: consumers import models, which need the app
-# registry that get_asgi_application() populates.
-django_http = get_asgi_application()
+# Set up before any consumer module is imported: consumers import models, which need the app
+# registry.
+django.setup(set_prefix=False)
+
+from config.asgi_handler import OneHopASGIHandler  # noqa: E402
+
+django_http = OneHopASGIHandler()
 
 from pipelines.realtime.routing import websocket_urlpatterns  # noqa: E402
 
