@@ -106,8 +106,12 @@ def _write_sql(
     return last, cancel
 
 
+#: One encoder for every event (json.dumps with options builds a new one per call).
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, separators=(",", ":"))
+    return None if value is None else _encode(value)
 
 
 def _write_orm(

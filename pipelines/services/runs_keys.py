@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import json
 import uuid
 from typing import Any
 
@@ -46,9 +45,13 @@ def key_to_json(key: dict[str, Any]) -> dict[str, Any]:
     return {name: value_to_json(value) for name, value in key.items()}
 
 
-def key_text(key: dict[str, Any]) -> str:
-    """A canonical string of a JSON key, to compare keys."""
-    return json.dumps(key, sort_keys=True, separators=(",", ":"))
+#: What ``key_identity`` returns.
+KeyIdentity = tuple[tuple[str, Any], ...]
+
+
+def key_identity(key: dict[str, Any]) -> KeyIdentity:
+    """A hashable identity of a JSON key (its values are JSON scalars), to compare keys."""
+    return tuple(sorted(key.items()))
 
 
 def key_from_json(key: Any, attributes: dict[str, Any], *, where: str = "key") -> dict[str, Any]:

@@ -32,7 +32,7 @@ from django.utils import timezone
 from pipelines.core.populate.progress import StopPopulate
 from pipelines.models import PopulateRun, WorkerHeartbeat
 from pipelines.services.runs_events import NewEvent, events_record
-from pipelines.services.runs_keys import key_text, key_to_json
+from pipelines.services.runs_keys import KeyIdentity, key_identity, key_to_json
 
 logger = logging.getLogger("pipelines.runs")
 
@@ -211,18 +211,18 @@ class EventSink:
 def coalesce(events: list[NewEvent]) -> list[NewEvent]:
     """Drop what a batch makes redundant: a key's start when it also ended in the batch, and
     all but a key's last progress report (and any once it ended)."""
-    ended = {key_text(e.key) for e in events if e.kind in ("key_done", "key_failed") and e.key}
-    last_progress: dict[str, int] = {}
+    ended = {key_identity(e.key) for e in events if e.kind in ("key_done", "key_failed") and e.key}
+    last_progress: dict[KeyIdentity, int] = {}
     for index, event in enumerate(events):
         if event.kind == "key_progress" and event.key is not None:
-            last_progress[key_text(event.key)] = index
+            last_progress[key_identity(event.key)] = index
     kept = []
     for index, event in enumerate(events):
         if event.kind in ("key_started", "key_progress") and event.key is not None:
-            text = key_text(event.key)
-            if text in ended:
+            identity = key_identity(event.key)
+            if identity in ended:
                 continue
-            if event.kind == "key_progress" and last_progress[text] != index:
+            if event.kind == "key_progress" and last_progress[identity] != index:
                 continue
         kept.append(event)
     return kept
