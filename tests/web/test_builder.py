@@ -115,3 +115,39 @@ def test_history_diff_and_a_viewer_reads_only(web: WebStack, page: Page) -> None
     select_table(viewer, schema, "Rig")
     expect(panel(viewer, "Rig").get_by_label("Definition text")).to_have_attribute("readonly", "")
     viewer.context.close()
+
+
+def test_a_never_placed_pipeline_is_laid_out_and_a_drag_saves_every_place(
+    web: WebStack, page: Page
+) -> None:
+    slug, schema = new_pipeline(web, page, "placed")
+    base = f"/api/pipelines/{slug}/definitions/"
+    for name, text in (
+        ("Rig", "rig : varchar(8)\n"),
+        ("Box", "-> Rig\nbox : int32\n"),
+        ("Run", "-> Box\nrun : int32\n"),
+    ):
+        web.api_as(page, "POST", base, {"schema": schema, "class_name": name, "tier": "Manual", "definition": text})  # fmt: skip
+
+    def places() -> dict[str, tuple[float, float]]:
+        rows = web.api_as(page, "GET", base)
+        return {d["class_name"]: (d["position_x"], d["position_y"]) for d in rows}
+
+    open_builder(page, slug)
+    expect(page.locator(".builder-canvas")).to_have_attribute("data-layouts", "1")
+    assert set(places().values()) == {(0.0, 0.0)}  # opening the builder writes nothing
+
+    box = settled_box(page, node(page, schema, "Run").locator(".table-node-name"))
+    page.mouse.move(box["x"] + 20, box["y"] + 8)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 160, box["y"] + 8, steps=8)
+    page.mouse.up()
+    wait_valid(page)
+    saved = places()
+    assert len(set(saved.values())) == 3 and (0.0, 0.0) not in saved.values(), saved
+    assert saved["Rig"][1] < saved["Box"][1] < saved["Run"][1]  # parents above children
+
+    page.reload()  # the saved places are drawn as they are, not laid out again
+    expect(node(page, schema, "Run")).to_be_visible()
+    expect(page.locator(".builder-canvas")).to_have_attribute("data-layouts", "0")
+    assert places() == saved

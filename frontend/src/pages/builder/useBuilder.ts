@@ -201,12 +201,9 @@ export function useBuilder(slug: string, canEdit: boolean) {
   }, [schedule]);
 
   /** Positions the page worked out itself (the first layout): shown, not an undo step, and
-   * saved only when something else is. */
+   * saved with the next change (opening the builder writes nothing; a drag then saves every
+   * table's place, not only the dragged one's, so the others do not fall back to the origin). */
   const placeQuietly = useCallback((next: BuilderTable[]) => {
-    for (const table of next) {
-      const before = saved.current.get(table.key);
-      if (before) saved.current.set(table.key, { ...before, x: table.x, y: table.y });
-    }
     current.current = next;
     setTables(next);
   }, []);
