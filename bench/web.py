@@ -191,6 +191,9 @@ def main() -> None:
             raw, packed, names = first_load_js(fresh, "/p/demo/builder")
             print(f"first load of the builder: {len(names)} JS files, {raw / 1024:.0f} KB, "
                   f"{packed / 1024:.0f} KB gzip (target <= 400 KB)")  # fmt: skip
+            _, unplaced, _ = first_load_js(stack.page("demo"), "/p/wide/builder")
+            print(f"  a just-imported pipeline, never placed (laid out once, with elk): "
+                  f"{unplaced / 1024:.0f} KB gzip")  # fmt: skip
             total = args.tables + 1
             pages = {
                 "dashboard": ("/diagram/", "/populate/status/"),

@@ -25,6 +25,16 @@ from pipelines.services.pipelines import membership_set, pipeline_create
 from . import pipeline as demo
 
 MODULE_ENTRY = "pipelines.demo.pipeline@{schema}"
+#: The demo's place on the builder's canvas (the builder's own auto-layout of it; a part's place
+#: is inside its master). A placed pipeline opens without fetching the layout engine.
+CANVAS = {
+    "Species": (12.0, 12.0),
+    "Subject": (26.0, 136.0),
+    "Session": (33.0, 277.0),
+    "Recording": (19.0, 435.0),
+    "SpikeRate": (21.0, 610.0),
+    "SpikeRate.Unit": (12.0, 122.0),
+}
 
 
 @dataclass(frozen=True)
@@ -62,4 +72,8 @@ def demo_load(*, schema: str = "demo", username: str = "demo") -> DemoLogin:
         # The builder shows the demo's tables as applied definitions (read from the live schema).
         if not TableDefinition.objects.filter(pipeline=pipeline, schema=schema).exists():
             definition_import(actor=user, pipeline=pipeline, schema=schema)
+            for class_name, (x, y) in CANVAS.items():
+                TableDefinition.objects.filter(
+                    pipeline=pipeline, schema=schema, class_name=class_name
+                ).update(position_x=x, position_y=y)
     return DemoLogin(pipeline, username, password, len(demo.Subject()), len(demo.Session()))

@@ -52,6 +52,8 @@ def test_load_demo_prints_a_working_login_and_the_demo_populates_from_the_portal
         (name, "applied")
         for name in ["Recording", "Session", "Species", "SpikeRate", "SpikeRate.Unit", "Subject"]
     ]  # the builder shows the demo's tables
+    places = {(d.position_x, d.position_y) for d in definitions}
+    assert len(places) == 6 and (0.0, 0.0) not in places  # placed: no layout needed to open
     call_command("load_demo", schema=data_schema, stdout=io.StringIO())  # again: same pipeline
     assert Pipeline.objects.count() == 1 and len(demo.Session()) == 6
     assert TableDefinition.objects.filter(pipeline=pipeline).count() == 6
