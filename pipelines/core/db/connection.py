@@ -211,8 +211,11 @@ class Connection:
         self._in_transaction = False
 
     def cancel_transaction(self) -> None:
+        """Roll back (nothing to do when the database already ended the transaction, so the
+        error that ended it is the one the caller sees)."""
         try:
-            self.query("ROLLBACK")
+            if self._raw is not None and self._driver.transaction_open(self._raw):
+                self.query("ROLLBACK")
         finally:
             self._in_transaction = False
 

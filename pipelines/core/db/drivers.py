@@ -105,6 +105,11 @@ class Driver:
     def ping(self, raw: Any) -> None:
         raise NotImplementedError
 
+    def transaction_open(self, raw: Any) -> bool:
+        """Whether the session still has a transaction open (the database may have ended one
+        itself after an error); True when the driver cannot tell."""
+        return True
+
 
 def _mysql_session_setup(lock_wait: int | None) -> str:
     settings = f"sql_mode='{MYSQL_SQL_MODE}'"
@@ -240,6 +245,11 @@ class SQLiteDriver(Driver):
 
     def connection_id(self, raw: Any) -> int:
         return int(raw.session_number)
+
+    def transaction_open(self, raw: Any) -> bool:
+        # SQLite rolls a transaction back by itself after some errors (SQLITE_BUSY, _FULL,
+        # _IOERR, _NOMEM); a ROLLBACK then fails with "no transaction is active".
+        return bool(raw.in_transaction)
 
     def translate(self, error: BaseException) -> BaseException:
         if not isinstance(error, sqlite3.Error):

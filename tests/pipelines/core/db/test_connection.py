@@ -184,6 +184,23 @@ def test_cancel_transaction_discards_the_rows(conn: dj.Connection, note: Any) ->
     assert len(note()) == 0
 
 
+def test_a_transaction_the_database_ended_itself_is_cancelled_quietly(
+    conn: dj.Connection, note: Any
+) -> None:
+    """SQLite ends a transaction by itself after some errors (a lock timeout, a full disk): the
+    caller's rollback must not fail, and the error that ended it is the one raised."""
+    with pytest.raises(ZeroDivisionError), conn.transaction:
+        note.insert1({"note_id": 6})
+        conn.raw.cursor().execute("ROLLBACK")  # as the database does after such an error
+        _ = 1 / 0
+    assert not conn.in_transaction
+    assert len(note()) == 0
+    conn.start_transaction()  # the session goes on
+    note.insert1({"note_id": 7})
+    conn.commit_transaction()
+    assert [k["note_id"] for k in note.to_dicts()] == [7]
+
+
 def test_commit_transaction_keeps_the_rows(conn: dj.Connection, note: Any) -> None:
     conn.start_transaction()
     note.insert1({"note_id": 5, "text": "kept"})
