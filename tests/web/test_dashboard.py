@@ -21,6 +21,25 @@ EMPTY_SESSION = {"subject_id": 1, "session_idx": 90, "session_date": "2026-09-01
 MESSAGE = "Session has no recorded duration (duration=0.0)"
 
 
+def watch_hidden_nodes(page: Page) -> None:
+    """Record in ``window.hiddenNodes`` every diagram node the page hides from now on."""
+    page.evaluate(
+        """() => {
+        window.hiddenNodes = [];
+        const hidden = (node) => node.style.visibility === "hidden";
+        new MutationObserver((changes) => {
+          for (const change of changes) {
+            const node = change.target;
+            if (node.classList?.contains("react-flow__node") && hidden(node)) {
+              window.hiddenNodes.push(node.dataset.id);
+            }
+          }
+        }).observe(document.querySelector(".dashboard-diagram"),
+                   { attributes: true, attributeFilter: ["style"], subtree: true });
+      }"""
+    )
+
+
 def test_a_populate_runs_live_and_groups_its_failing_key(web: WebStack, page: Page) -> None:
     web.api_as(
         page, "POST", "/api/pipelines/demo/tables/demo/Session/rows/", {"rows": [EMPTY_SESSION]}
@@ -38,9 +57,12 @@ def test_a_populate_runs_live_and_groups_its_failing_key(web: WebStack, page: Pa
     expect(page.locator("li.run")).to_have_count(runs_before)
     details.get_by_label("Restriction (JSON)").fill("")
 
+    watch_hidden_nodes(page)
     run = start_populate(page, "Recording", workers=2)
     # One key fails, so the run ends failed once every key was tried.
     run = wait_progress_complete(page, "Recording", status="failed")
+    # The diagram was redrawn with every update of the run, never hiding a table meanwhile.
+    assert page.evaluate("window.hiddenNodes") == []
     expect(run).to_contain_text("1 failed")
     expect(run.get_by_role("button", name="Retry failed keys")).to_be_visible()
     group = expect_error_group(page, "ValueError", MESSAGE)

@@ -81,7 +81,10 @@ export function DashboardDiagram({
         type: "table",
         position: laid.positions[table.id] ?? { x: 0, y: 0 },
         ...(table.master ? { parentId: table.master, extent: "parent" as const } : {}),
-        style: laid.sizes[table.id],
+        // Fixed dimensions, not a style: nodes rebuilt on every status update are then drawn at
+        // once, instead of hidden until React Flow has measured them again.
+        width: laid.sizes[table.id]?.width,
+        height: laid.sizes[table.id]?.height,
         selected: selected === key,
         ariaLabel: `${table.name} (${table.tier})`,
         className: selected === key ? "chosen" : undefined,
